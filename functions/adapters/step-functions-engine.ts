@@ -1,0 +1,24 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { WorkflowEngine } from '../application/workflow-engine.ts';
+
+export class StepFunctionsEngine implements WorkflowEngine {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(name: string, input: { proposalId: string; version: number }) {
+    const { executionArn } = await this.client.send(
+      new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    return { executionArn: executionArn! };
+  }
+
+  async sendTaskSuccess(taskToken: string, output: Record<string, unknown>) {
+    await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  }
+
+  async sendTaskFailure(taskToken: string, error: string, cause: string) {
+    await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+  }
+}

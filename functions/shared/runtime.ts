@@ -1,0 +1,114 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { parseProvinceConfig, type ProvinceConfig } from '../../domain/province-config.ts';
+import type { RegionDirectory } from '../../domain/regions.ts';
+import type { RecordsStore } from '../adapters/records-store.ts';
+import type { EvidenceStore } from '../adapters/evidence-store.ts';
+import { DynamoDbRecordsStore } from '../adapters/dynamodb-records-store.ts';
+import { S3EvidenceStore } from '../adapters/s3-evidence-store.ts';
+import { secretsManagerKeySource } from '../adapters/identity-key-source.ts';
+import { isTransient, TransientFailure } from './stage-errors.ts';
+import { regionDirectory } from './regions.ts';
+import { log } from './log.ts';
+
+/** What a stage needs from the world. Handlers build it from their environment; tests pass their own. */
+export type StageDeps = {
+  provinceCode: string;
+  config: ProvinceConfig;
+  store: RecordsStore;
+  evidence: EvidenceStore;
+  identityKey: () => Promise<string>;
+  regions: () => RegionDirectory;
+  now: () => Date;
+  /** Shortens every period (review, SLA) by this factor; only the local runtime sets it. */
+  timeScale: number;
+};
+
+const Environment = z.object({
+  TABLE_NAME: z.string().min(1),
+  PROVINCE_CODE: z.string().regex(/^\d{2}$/),
+  PROVINCE_CONFIG: z.string().min(2),
+  EVIDENCE_BUCKET: z.string().optional(),
+  IDENTITY_HASH_SECRET_ARN: z.string().optional(),
+  VERVAL_TIME_SCALE: z.coerce.number().positive().optional(),
+});
+
+export const documentClient = (client: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StageDeps {
+  const settings = Environment.parse(env);
+  const config = parseProvinceConfig(JSON.parse(settings.PROVINCE_CONFIG));
+  const missing = (name: string) => () => {
+    throw new Error(`${name} is not configured for this function`);
+  };
+  let regions: RegionDirectory | undefined;
+  return {
+    provinceCode: settings.PROVINCE_CODE,
+    config,
+    store: new DynamoDbRecordsStore(documentClient(new DynamoDBClient({})), settings.TABLE_NAME),
+    evidence: settings.EVIDENCE_BUCKET
+      ? new S3EvidenceStore(new S3Client({}), settings.EVIDENCE_BUCKET)
+      : { listDocuments: missing('EVIDENCE_BUCKET'), read: missing('EVIDENCE_BUCKET') },
+    identityKey: settings.IDENTITY_HASH_SECRET_ARN
+      ? secretsManagerKeySource(new SecretsManagerClient({}), settings.IDENTITY_HASH_SECRET_ARN)
+      : missing('IDENTITY_HASH_SECRET_ARN'),
+    regions: () => (regions ??= regionDirectory(settings.PROVINCE_CODE)),
+    now: () => new Date(),
+    timeScale: settings.VERVAL_TIME_SCALE ?? 1,
+  };
+}
+
+/** The input every stage gets from the workflow; extra state fields pass through untouched. */
+export const StageInput = z.looseObject({
+  proposalId: z.string().min(1),
+  version: z.number().int().positive(),
+});
+export type StageInput = z.infer<typeof StageInput>;
+
+/**
+ * Runs one stage: parses its input, runs it, and turns dependency hiccups into the
+ * `Verval.Transient` error the workflow retries. Anything else fails the stage as it is.
+ */
+export async function runStage<S extends z.ZodType, O>(
+  name: string,
+  schema: S,
+  stage: (input: z.infer<S>, deps: StageDeps) => Promise<O>,
+  event: unknown,
+  deps: StageDeps,
+): Promise<O> {
+  const input = schema.parse(event);
+  try {
+    return await stage(input, deps);
+  } catch (error) {
+    const proposalId = (input as { proposalId?: string }).proposalId;
+    if (isTransient(error)) {
+      log('warn', 'stage hit a transient failure', { stage: name, proposalId, error: (error as Error).name });
+      throw new TransientFailure(error);
+    }
+    log('error', 'stage failed', { stage: name, proposalId, error: (error as Error).name });
+    throw error;
+  }
+}
+
+/** A Lambda handler for a stage, with its dependencies built once per container. */
+export function stageHandler<S extends z.ZodType, O>(
+  name: string,
+  schema: S,
+  stage: (input: z.infer<S>, deps: StageDeps) => Promise<O>,
+) {
+  let deps: StageDeps | undefined;
+  return async (event: unknown): Promise<O> => runStage(name, schema, stage, event, (deps ??= depsFromEnvironment()));
+}
+
+export const DAY_MS = 86_400_000;
+
+/** A point `days` from now, shortened by the time scale. */
+export function daysFromNow(deps: Pick<StageDeps, 'now' | 'timeScale'>, days: number): string {
+  return new Date(deps.now().getTime() + days * DAY_MS * deps.timeScale).toISOString();
+}
+
+export const systemActor = (stage: string) => ({ type: 'system' as const, id: stage });
