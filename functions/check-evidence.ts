@@ -1,6 +1,6 @@
 import { assessDocument, missingDocuments } from '../domain/evidence/assess.ts';
 import { hashBandKeys, isNearDuplicate } from '../domain/evidence/hash-index.ts';
-import { issue } from '../domain/messages.ts';
+import { issue, type IssueCode } from '../domain/messages.ts';
 import { requiredDocumentKinds, type DocumentKind } from '../domain/province-config.ts';
 import type { Flag } from '../domain/proposal.ts';
 import type { StoredDocument } from './adapters/evidence-store.ts';
@@ -10,7 +10,7 @@ import { loadProposal } from './shared/proposals.ts';
 
 const actor = systemActor('check-evidence');
 
-type DocumentProblem = { kind: string; code: string; file: string; detail?: Record<string, string | number> };
+type DocumentProblem = { kind: string; code: IssueCode; file: string; detail?: Record<string, string | number> };
 type Finding = { problems: DocumentProblem[]; flags: Flag[] };
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issue } from '../domain/messages.ts';
+import { TIER_LABELS } from '../domain/province-config.ts';
 import type { ValidationIssue } from '../domain/messages.ts';
 import { StageInput, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
 import { IN_FLIGHT, loadProposal } from './shared/proposals.ts';
@@ -70,7 +71,7 @@ async function approverReason(
   const task = await deps.store.getTask(parsed.data.taskId);
   if (!task?.decision) return undefined;
   return issue('', returned ? 'RETURNED_BY_APPROVER' : 'REJECTED_BY_APPROVER', {
-    tier: task.tier,
+    tier: TIER_LABELS[task.tier],
     reason: task.decision.reason ?? '',
   });
 }

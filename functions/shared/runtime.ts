@@ -10,7 +10,7 @@ import type { EvidenceStore } from '../adapters/evidence-store.ts';
 import { DynamoDbRecordsStore } from '../adapters/dynamodb-records-store.ts';
 import { S3EvidenceStore } from '../adapters/s3-evidence-store.ts';
 import { secretsManagerKeySource } from '../adapters/identity-key-source.ts';
-import { isTransient, TransientFailure } from './stage-errors.ts';
+import { isTransient, TransientFailure, WorkflowErrors } from './stage-errors.ts';
 import { regionDirectory } from './regions.ts';
 import { log } from './log.ts';
 
@@ -89,7 +89,10 @@ export async function runStage<S extends z.ZodType, O>(
       log('warn', 'stage hit a transient failure', { stage: name, proposalId, error: (error as Error).name });
       throw new TransientFailure(error);
     }
-    log('error', 'stage failed', { stage: name, proposalId, error: (error as Error).name });
+    const errorName = (error as Error).name;
+    // A return to the village is a business outcome, not a fault.
+    if (errorName === WorkflowErrors.returned) log('info', 'proposal returned', { stage: name, proposalId });
+    else log('error', 'stage failed', { stage: name, proposalId, error: errorName });
     throw error;
   }
 }
