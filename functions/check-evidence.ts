@@ -112,8 +112,11 @@ async function assess(
         pointer: { proposalId: reusedFrom.proposalId },
       });
     }
-    // Indexed even when the proposal goes back, so the same picture cannot be passed off elsewhere.
-    await deps.store.indexPhoto(bands, { proposalId: proposal.id, kind: document.kind, key: document.key, hash: photo.hash });
+    // Indexed even when the proposal goes back, so the same picture cannot be passed off elsewhere. A caught copy
+    // is not: the original is indexed already, and the copy must not make the original look reused later.
+    if (!reusedFrom) {
+      await deps.store.indexPhoto(bands, { proposalId: proposal.id, kind: document.kind, key: document.key, hash: photo.hash });
+    }
   }
   return finding;
 }

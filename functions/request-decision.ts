@@ -59,6 +59,8 @@ export async function requestDecision(request: DecisionRequest, deps: StageDeps)
         detail: { taskId, tier: request.tier, escalations: task.escalations, escalatedTo: supervisorTier(deps.config, request.tier), dueAt: task.dueAt },
       },
     });
+  } else if (outcome === 'redelivered') {
+    log('info', 'decided task asked again after its SLA lapsed', { taskId, tier: request.tier });
   } else if (!alreadyThere) {
     await deps.store.changeProposal(proposal.id, {
       expect: { version: proposal.version, status: ['IN_REVIEW', 'AWAITING_APPROVAL'] },

@@ -252,7 +252,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     task: Omit<ApprovalTask, 'status' | 'escalations'>,
     token: string,
     escalatedTo: Tier,
-  ): Promise<{ outcome: 'opened' | 'escalated' | 'unchanged'; task: ApprovalTask }> {
+  ): Promise<{ outcome: 'opened' | 'escalated' | 'redelivered' | 'unchanged'; task: ApprovalTask }> {
     const opened: ApprovalTask = { ...task, status: 'PENDING', escalations: 0 };
     try {
       await this.client.send(
@@ -276,7 +276,20 @@ export class DynamoDbRecordsStore implements RecordsStore {
     const existing = await this.getTask(task.taskId);
     if (!existing) throw new ConflictError('The task vanished while it was being opened', 'TASK_MISSING');
     const { token: storedToken, ...stored } = existing;
-    if (stored.status !== 'PENDING' || storedToken === token) return { outcome: 'unchanged', task: stored };
+    if (storedToken === token) return { outcome: 'unchanged', task: stored };
+    if (stored.status === 'DECIDED') {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: taskKey(task.taskId),
+          UpdateExpression: 'SET #token = :token',
+          ConditionExpression: '#token = :previous',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': token, ':previous': storedToken },
+        }),
+      );
+      return { outcome: 'redelivered', task: stored };
+    }
     // A new token for a pending task means its SLA lapsed and the workflow asked again.
     const { Attributes } = await this.client.send(
       new UpdateCommand({

@@ -101,13 +101,14 @@ export interface RecordsStore {
 
   /**
    * Opens the task, or, when a pending one exists with another token, escalates it
-   * (the SLA lapsed and the workflow asked again). Returns what happened.
+   * (the SLA lapsed and the workflow asked again). A task decided just as its SLA lapsed keeps its
+   * decision and takes the new token ('redelivered'), so the decision can still reach the workflow.
    */
   openOrEscalateTask(
     task: Omit<ApprovalTask, 'status' | 'escalations'>,
     token: string,
     escalatedTo: Tier,
-  ): Promise<{ outcome: 'opened' | 'escalated' | 'unchanged'; task: ApprovalTask }>;
+  ): Promise<{ outcome: 'opened' | 'escalated' | 'redelivered' | 'unchanged'; task: ApprovalTask }>;
   getTask(taskId: string): Promise<(ApprovalTask & { token: string }) | undefined>;
   /** Records the decision once; a second decision gets ConflictError carrying the first. */
   recordDecision(taskId: string, decision: NonNullable<ApprovalTask['decision']>): Promise<ApprovalTask & { token: string }>;

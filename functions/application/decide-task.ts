@@ -39,20 +39,50 @@ export async function decideTask(
     detail: { taskId: task.taskId, tier: task.tier, decision: request.decision, ...(request.reason ? { reason: request.reason } : {}) },
   });
 
-  const cause = JSON.stringify({ taskId: task.taskId });
-  switch (request.decision) {
-    case 'approve':
-    case 'dismiss':
-      await deps.workflow.sendTaskSuccess(decided.token, { taskId: task.taskId, decision: request.decision });
-      break;
-    case 'return':
-      await deps.workflow.sendTaskFailure(decided.token, WorkflowErrors.returned, cause);
-      break;
-    case 'reject':
-    case 'uphold':
-      await deps.workflow.sendTaskFailure(decided.token, WorkflowErrors.rejected, cause);
-      break;
-  }
+  await resumeWorkflow(deps, task.taskId, request.decision, decided.token);
   const { token: _token, ...recorded } = decided;
   return recorded;
+}
+
+/** Token errors that mean the SLA lapsed between reading the task and resuming: a new token is on its way. */
+const STALE_TOKEN = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+async function resumeWorkflow(
+  deps: { store: RecordsStore; workflow: WorkflowEngine; waitMs?: number },
+  taskId: string,
+  decision: Decision,
+  firstToken: string,
+) {
+  const cause = JSON.stringify({ taskId });
+  const send = (token: string) => {
+    switch (decision) {
+      case 'approve':
+      case 'dismiss':
+        return deps.workflow.sendTaskSuccess(token, { taskId, decision });
+      case 'return':
+        return deps.workflow.sendTaskFailure(token, WorkflowErrors.returned, cause);
+      case 'reject':
+      case 'uphold':
+        return deps.workflow.sendTaskFailure(token, WorkflowErrors.rejected, cause);
+    }
+  };
+  let token = firstToken;
+  const deadline = Date.now() + (deps.waitMs ?? 15_000);
+  for (;;) {
+    try {
+      return await send(token);
+    } catch (error) {
+      if (!STALE_TOKEN.has((error as Error).name) || Date.now() > deadline) throw error;
+    }
+    // The escalation stores the next token on the decided task; wait for it rather than lose the decision.
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const current = await deps.store.getTask(taskId);
+      if (current && current.token !== token) {
+        token = current.token;
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`The workflow did not ask again for task ${taskId}`);
+    }
+  }
 }
