@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Documents live under `proposals/<proposalId>/<kind>/<file>`; functions are granted this prefix only. */
+export const EVIDENCE_KEY_PREFIX = 'proposals/';
+
+/**
+ * House photos, KK/KTP scans and signed minutes for every proposal. They are evidence for audits
+ * of the register, so nothing current ever expires; only old versions and failed uploads do.
+ */
+export class EvidenceBucket extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly accessLogBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: { encryptionKey: kms.IKey }) {
+    super(scope, id);
+    // Grant S3 log delivery through a bucket policy: ACLs, the legacy way, are disabled here
+    // (BucketOwnerEnforced). Set on this construct so it holds in any app.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+
+    // S3 server access logging cannot write to SSE-KMS buckets, hence SSE-S3 here.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'ExpireAccessLogsAfterTwoYears', expiration: Duration.days(731) },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    Validations.of(this.accessLogBucket.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is the destination of the evidence bucket server access logs; logging it into itself would loop, and into a third bucket would only move the question.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      // One data key per bucket instead of one KMS call per photo.
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'evidence/',
+      lifecycleRules: [
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // A replaced or deleted document stays recoverable for a quarter, long enough to notice a mistake.
+        { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: Duration.days(90) },
+        // Documents are read during checks and review (weeks), then rarely but indefinitely for audit.
+        // Intelligent-Tiering moves them down without a retrieval fee when an auditor does come.
+        {
+          id: 'TierAfterReview',
+          transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) }],
+        },
+      ],
+      cors: [
+        {
+          // Field apps upload from the browser with presigned POST/PUT and show documents with
+          // presigned GET. The signature, not the origin, authorises each request (it fixes the key,
+          // size and expiry), and operators' apps run from many origins (offline PWAs, local dev),
+          // so any origin is allowed.
+          allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { ProvinceConfig } from '../domain/province-config.ts';
+import { RecipientWorkflow } from '../workflows/recipient-workflow.ts';
+import { EncryptionKey } from './encryption-key.ts';
+import { EvidenceBucket } from './evidence-bucket.ts';
+import { IdentityHashSecret } from './identity-hash-secret.ts';
+import { OutcomeBus } from './outcome-bus.ts';
+import type { Province } from './provinces.ts';
+import { RecordsTable } from './records-table.ts';
+import { StageFunctions } from './stage-functions.ts';
+
+export interface ProvinceStackProps extends StackProps {
+  province: Province;
+  /** The resolved configuration; functions receive it verbatim as PROVINCE_CONFIG. */
+  config: ProvinceConfig;
+}
+
+/** Everything one province runs on: data, evidence, the identity key, the stage functions and the workflow. */
+export class ProvinceStack extends Stack {
+  readonly recordsTable: RecordsTable;
+  readonly evidence: EvidenceBucket;
+  readonly identityHashSecret: IdentityHashSecret;
+  readonly outcomes: OutcomeBus;
+  readonly stages: StageFunctions;
+  readonly workflow: RecipientWorkflow;
+
+  constructor(scope: Construct, id: string, props: ProvinceStackProps) {
+    super(scope, id, props);
+    const { province, config } = props;
+    this.templateOptions.description = `Verval ${province.code} ${province.name}: verification and validation of proposed social-assistance recipients`;
+    this.tags.setTag('verval:province', province.code);
+
+    const { key } = new EncryptionKey(this, 'EncryptionKey', { provinceCode: province.code });
+    this.recordsTable = new RecordsTable(this, 'Records', { encryptionKey: key });
+    this.evidence = new EvidenceBucket(this, 'Evidence', { encryptionKey: key });
+    this.identityHashSecret = new IdentityHashSecret(this, 'IdentityHashSecret', { encryptionKey: key });
+    this.outcomes = new OutcomeBus(this, 'Outcomes', { provinceCode: province.code });
+    this.stages = new StageFunctions(this, 'Stages', {
+      config,
+      table: this.recordsTable.table,
+      evidenceBucket: this.evidence.bucket,
+      identitySecret: this.identityHashSecret.secret,
+      encryptionKey: key,
+    });
+    this.workflow = new RecipientWorkflow(this, 'RecipientWorkflow', {
+      config,
+      stages: this.stages.functions,
+      eventBus: this.outcomes.bus,
+      encryptionKey: key,
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.recordsTable.table.tableName });
+    new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EventBusName', { value: this.outcomes.bus.eventBusName });
+  }
+}
