@@ -2,6 +2,7 @@ import { identityKey } from '../domain/identity-hash.ts';
 import { issue } from '../domain/messages.ts';
 import type { Flag } from '../domain/proposal.ts';
 import type { IdentityLock } from './adapters/records-store.ts';
+import { identityKeyFromEnvironment } from './adapters/identity-key-source.ts';
 import { ProposalReturned } from './shared/stage-errors.ts';
 import { StageInput, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
 import { loadProposal } from './shared/proposals.ts';
@@ -71,4 +72,6 @@ export async function checkDuplicates(input: StageInput, deps: StageDeps) {
   return { duplicates: 0 };
 }
 
-export const handler = stageHandler('check-duplicates', StageInput, checkDuplicates);
+export const handler = stageHandler('check-duplicates', StageInput, checkDuplicates, {
+  identityKey: identityKeyFromEnvironment,
+});

@@ -4,6 +4,7 @@ import { issue, type IssueCode } from '../domain/messages.ts';
 import { requiredDocumentKinds, type DocumentKind } from '../domain/province-config.ts';
 import type { Flag } from '../domain/proposal.ts';
 import type { StoredDocument } from './adapters/evidence-store.ts';
+import { evidenceStoreFromEnvironment } from './adapters/s3-evidence-store.ts';
 import { ProposalReturned } from './shared/stage-errors.ts';
 import { StageInput, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
 import { loadProposal } from './shared/proposals.ts';
@@ -121,4 +122,4 @@ async function assess(
   return finding;
 }
 
-export const handler = stageHandler('check-evidence', StageInput, checkEvidence);
+export const handler = stageHandler('check-evidence', StageInput, checkEvidence, { evidence: evidenceStoreFromEnvironment });

@@ -148,6 +148,7 @@ export class RecipientWorkflow extends Construct {
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -175,7 +176,7 @@ export class RecipientWorkflow extends Construct {
     }
     acknowledge(
       'Resource::*',
-      'X-Ray PutTraceSegments/PutTelemetryRecords and GetSamplingRules support no resource-level permissions, so active tracing needs Resource "*".',
+      'X-Ray tracing (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended delivery (CreateLogDelivery, PutResourcePolicy, DescribeLogGroups and related) support no resource-level permissions, so both need Resource "*".',
     );
   }
 }

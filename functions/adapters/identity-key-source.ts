@@ -14,3 +14,10 @@ export function secretsManagerKeySource(client: SecretsManagerClient, secretArn:
     return key;
   };
 }
+
+/** The identity hash key named by a Lambda's environment. */
+export function identityKeyFromEnvironment(env: NodeJS.ProcessEnv): () => Promise<string> {
+  const secretArn = env.IDENTITY_HASH_SECRET_ARN;
+  if (!secretArn) throw new Error('IDENTITY_HASH_SECRET_ARN is not configured for this function');
+  return secretsManagerKeySource(new SecretsManagerClient({}), secretArn);
+}

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { proposalPrefix, type EvidenceStore, type StoredDocument } from './evidence-store.ts';
 
 export class S3EvidenceStore implements EvidenceStore {
@@ -29,4 +29,11 @@ export class S3EvidenceStore implements EvidenceStore {
     const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     return Body ? Body.transformToByteArray() : new Uint8Array();
   }
+}
+
+/** The evidence store a Lambda's environment names. Path-style addressing where a local S3 endpoint is set. */
+export function evidenceStoreFromEnvironment(env: NodeJS.ProcessEnv): EvidenceStore {
+  const bucket = env.EVIDENCE_BUCKET;
+  if (!bucket) throw new Error('EVIDENCE_BUCKET is not configured for this function');
+  return new S3EvidenceStore(new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3) }), bucket);
 }

@@ -1,15 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { parseProvinceConfig, type ProvinceConfig } from '../../domain/province-config.ts';
 import type { RegionDirectory } from '../../domain/regions.ts';
 import type { RecordsStore } from '../adapters/records-store.ts';
 import type { EvidenceStore } from '../adapters/evidence-store.ts';
 import { DynamoDbRecordsStore } from '../adapters/dynamodb-records-store.ts';
-import { S3EvidenceStore } from '../adapters/s3-evidence-store.ts';
-import { secretsManagerKeySource } from '../adapters/identity-key-source.ts';
 import { isTransient, TransientFailure, WorkflowErrors } from './stage-errors.ts';
 import { regionDirectory } from './regions.ts';
 import { log } from './log.ts';
@@ -31,15 +27,22 @@ const Environment = z.object({
   TABLE_NAME: z.string().min(1),
   PROVINCE_CODE: z.string().regex(/^\d{2}$/),
   PROVINCE_CONFIG: z.string().min(2),
-  EVIDENCE_BUCKET: z.string().optional(),
-  IDENTITY_HASH_SECRET_ARN: z.string().optional(),
   VERVAL_TIME_SCALE: z.coerce.number().positive().optional(),
 });
 
 export const documentClient = (client: DynamoDBClient) =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
-export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): StageDeps {
+/**
+ * Adapters only some stages use. Each stage passes the factories it needs, so a bundle carries only the
+ * SDK clients its own stage calls.
+ */
+export type OptionalAdapters = {
+  evidence?: (env: NodeJS.ProcessEnv) => EvidenceStore;
+  identityKey?: (env: NodeJS.ProcessEnv) => () => Promise<string>;
+};
+
+export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env, adapters: OptionalAdapters = {}): StageDeps {
   const settings = Environment.parse(env);
   const config = parseProvinceConfig(JSON.parse(settings.PROVINCE_CONFIG));
   const missing = (name: string) => () => {
@@ -50,12 +53,8 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Stage
     provinceCode: settings.PROVINCE_CODE,
     config,
     store: new DynamoDbRecordsStore(documentClient(new DynamoDBClient({})), settings.TABLE_NAME),
-    evidence: settings.EVIDENCE_BUCKET
-      ? new S3EvidenceStore(new S3Client({}), settings.EVIDENCE_BUCKET)
-      : { listDocuments: missing('EVIDENCE_BUCKET'), read: missing('EVIDENCE_BUCKET') },
-    identityKey: settings.IDENTITY_HASH_SECRET_ARN
-      ? secretsManagerKeySource(new SecretsManagerClient({}), settings.IDENTITY_HASH_SECRET_ARN)
-      : missing('IDENTITY_HASH_SECRET_ARN'),
+    evidence: adapters.evidence?.(env) ?? { listDocuments: missing('evidence store'), read: missing('evidence store') },
+    identityKey: adapters.identityKey?.(env) ?? missing('identity hash key'),
     regions: () => (regions ??= regionDirectory(settings.PROVINCE_CODE)),
     now: () => new Date(),
     timeScale: settings.VERVAL_TIME_SCALE ?? 1,
@@ -102,9 +101,11 @@ export function stageHandler<S extends z.ZodType, O>(
   name: string,
   schema: S,
   stage: (input: z.infer<S>, deps: StageDeps) => Promise<O>,
+  adapters: OptionalAdapters = {},
 ) {
   let deps: StageDeps | undefined;
-  return async (event: unknown): Promise<O> => runStage(name, schema, stage, event, (deps ??= depsFromEnvironment()));
+  return async (event: unknown): Promise<O> =>
+    runStage(name, schema, stage, event, (deps ??= depsFromEnvironment(process.env, adapters)));
 }
 
 export const DAY_MS = 86_400_000;
