@@ -273,6 +273,21 @@ export class DynamoDbRecordsStore implements RecordsStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    // A decision can land between the read and the write; read again and take the other branch.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.escalateOrRedeliver(task, token, escalatedTo);
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt === 3) throw error;
+      }
+    }
+  }
+
+  private async escalateOrRedeliver(
+    task: Omit<ApprovalTask, 'status' | 'escalations'>,
+    token: string,
+    escalatedTo: Tier,
+  ): Promise<{ outcome: 'escalated' | 'redelivered' | 'unchanged'; task: ApprovalTask }> {
     const existing = await this.getTask(task.taskId);
     if (!existing) throw new ConflictError('The task vanished while it was being opened', 'TASK_MISSING');
     const { token: storedToken, ...stored } = existing;

@@ -32,8 +32,8 @@ const STAGES = {
 } as const;
 export type StageKey = keyof typeof STAGES;
 
-/** A fault to inject before a stage runs: throw to make that invocation fail. */
-export type Fault = (stage: StageKey, payload: any, invocation: number) => void;
+/** A fault to inject before a stage runs for one proposal: throw to make that invocation fail. */
+export type Fault = (stage: StageKey, invocation: number) => void;
 
 /**
  * Runs the synthesized state machine (the template's own definition, intrinsics resolved) on the local
@@ -62,14 +62,17 @@ export async function workflowHarness(options: { timeScale: number; configOverri
 
   const invocations: { stage: StageKey; payload: any }[] = [];
   const events: PutEventsEntry[] = [];
-  let fault: Fault | undefined;
+  // Keyed by proposal, so concurrent tests never trip over each other's faults.
+  const faults = new Map<string, Fault>();
   const host = new StateMachineHost({
     timeScale: options.timeScale,
     invokeFunction: async (functionArn, payload) => {
       const stage = stageByArn.get(functionArn);
       if (!stage) throw new Error(`No stage for function ${functionArn}`);
       invocations.push({ stage, payload });
-      fault?.(stage, payload, invocations.filter((entry) => entry.stage === stage).length);
+      const proposalId = (payload as { proposalId?: string }).proposalId ?? '';
+      const invocation = invocations.filter((entry) => entry.stage === stage && entry.payload.proposalId === proposalId).length;
+      faults.get(proposalId)?.(stage, invocation);
       const [name, schema, run] = STAGES[stage];
       return runStage(name, schema, run as never, payload, env.deps);
     },
@@ -109,8 +112,8 @@ export async function workflowHarness(options: { timeScale: number; configOverri
     events,
     stateMachineArn,
     definition,
-    injectFault(next: Fault | undefined) {
-      fault = next;
+    injectFault(proposalId: string, fault: Fault) {
+      faults.set(proposalId, fault);
     },
     /** A DRAFT with good evidence uploaded, as a village operator leaves it before submitting. */
     async draft(input: ProposalInput = householdProposal(), evidence = true) {

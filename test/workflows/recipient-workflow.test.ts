@@ -3,6 +3,7 @@ import { TIERS, type Tier } from '../../domain/province-config.ts';
 import { householdProposal } from '../support/proposals.ts';
 import { makeJpeg } from '../support/evidence-fixtures.ts';
 import { workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
+import { decideTask } from '../../functions/application/decide-task.ts';
 
 /** One simulated day lasts one real second; the public review lasts one day. */
 const DAY = 1 / 86_400;
@@ -17,7 +18,11 @@ const TIER_STATES: Record<Tier, string> = {
 describe.concurrent('the synthesized recipient workflow', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await workflowHarness({ timeScale: DAY, configOverrides: { reviewDays: 1 } });
+    // SLAs of a month (30 s here) keep these paths free of escalations even on a loaded machine.
+    harness = await workflowHarness({
+      timeScale: DAY,
+      configOverrides: { reviewDays: 1, tiers: TIERS.map((tier) => ({ tier, slaDays: 30 })) },
+    });
   });
   afterAll(async () => harness?.close());
 
@@ -229,13 +234,11 @@ describe.concurrent('the synthesized recipient workflow', () => {
 
   it('retries a transient Lambda service error and goes on', async () => {
     const proposal = await harness.draft();
-    harness.injectFault((stage, payload, _n) => {
-      if (stage === 'CheckEvidence' && payload.proposalId === proposal.id && !failed.has(proposal.id)) {
-        failed.add(proposal.id);
+    harness.injectFault(proposal.id, (stage, invocation) => {
+      if (stage === 'CheckEvidence' && invocation === 1) {
         throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.ServiceException' });
       }
     });
-    const failed = new Set<string>();
     const { executionArn } = await harness.submit(proposal.id);
     await harness.pendingTask(proposal.id, 'village');
     const attempts = harness.invocations.filter((entry) => entry.stage === 'CheckEvidence' && entry.payload.proposalId === proposal.id);
@@ -246,8 +249,8 @@ describe.concurrent('the synthesized recipient workflow', () => {
 
   it('records a permanent stage failure on the proposal and fails the execution visibly', async () => {
     const proposal = await harness.draft();
-    harness.injectFault((stage, payload) => {
-      if (stage === 'CheckEvidence' && payload.proposalId === proposal.id) throw new TypeError('Cannot read properties of undefined');
+    harness.injectFault(proposal.id, (stage) => {
+      if (stage === 'CheckEvidence') throw new TypeError('Cannot read properties of undefined');
     });
     const { executionArn } = await harness.submit(proposal.id);
     const execution = await harness.finished(executionArn);
@@ -303,5 +306,30 @@ describe('an approval whose SLA lapses', () => {
     await harness.decide(taskId, 'reject', 'Terlambat tetapi tetap diputuskan');
     expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
     expect((await harness.deps.store.getProposal(proposal.id))?.status).toBe('REJECTED');
+  });
+
+  it('delivers a decision whose token lapsed while it was being sent, through the token of the escalation', async () => {
+    const proposal = await harness.draft();
+    const { executionArn } = await harness.submit(proposal.id);
+    const taskId = await harness.pendingTask(proposal.id, 'village');
+    let lapsed = false;
+    // The first send meets a token the SLA just ended; the escalation's new token must carry the decision.
+    const workflow = {
+      ...harness.workflow,
+      sendTaskFailure: async (token: string, error: string, cause: string) => {
+        if (!lapsed) {
+          lapsed = true;
+          throw Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' });
+        }
+        return harness.workflow.sendTaskFailure(token, error, cause);
+      },
+    };
+    await decideTask(
+      { store: harness.deps.store, workflow, now: harness.deps.now },
+      { taskId, decision: 'reject', reason: 'Rumah permanen dan memiliki kendaraan', actor: { type: 'user', id: 'kades' } },
+    );
+    expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
+    expect((await harness.deps.store.getProposal(proposal.id))?.status).toBe('REJECTED');
+    expect((await harness.deps.store.getTask(taskId))?.escalations).toBe(0);
   });
 });
