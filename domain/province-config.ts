@@ -29,7 +29,8 @@ export type ProvinceConfig = {
   adjudicationTier: Tier;
   documents: Record<DocumentKind, DocumentRule>;
   requiredDocuments: Record<Program, DocumentKind[]>;
-  photo: { maxDistanceMeters: number; maxAgeDays: number; reuseMaxHammingDistance: number };
+  /** utcOffset: the local time photos are stamped in when their EXIF carries no offset (WIB, WITA or WIT). */
+  photo: { maxDistanceMeters: number; maxAgeDays: number; reuseMaxHammingDistance: number; utcOffset: string };
   /** Days a citizen has to appeal a decision. */
   appealDays: number;
   /** Day of the month after which proposals roll into the next cycle. */
@@ -75,7 +76,7 @@ const DEFAULTS: Omit<ProvinceConfig, 'provinceCode'> = {
     Program,
     DocumentKind[]
   >,
-  photo: { maxDistanceMeters: 500, maxAgeDays: 180, reuseMaxHammingDistance: 6 },
+  photo: { maxDistanceMeters: 500, maxAgeDays: 180, reuseMaxHammingDistance: 6, utcOffset: '+07:00' },
   appealDays: 30,
   cutoffDay: 17,
 };
@@ -126,6 +127,7 @@ const ProvinceConfigSchema = z
       maxDistanceMeters: z.number().positive(),
       maxAgeDays: positiveInt,
       reuseMaxHammingDistance: z.number().int().nonnegative(),
+      utcOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/),
     }),
     appealDays: positiveInt,
     // 28 so that the cut-off exists in every month.
@@ -171,9 +173,18 @@ function merge(base: Omit<ProvinceConfig, 'provinceCode'>, overrides: ProvinceCo
   };
 }
 
-/** Defaults, then the province's own overrides, then `overrides` (e.g. from a stack prop). */
+/** Provinces on WITA (UTC+8) and WIT (UTC+9); every other province keeps WIB (UTC+7). */
+const WITA = new Set(['51', '52', '53', '63', '64', '65', '71', '72', '73', '74', '75', '76']);
+const WIT = new Set(['81', '82', '91', '92', '93', '94', '95', '96']);
+
+export function localUtcOffset(provinceCode: string): string {
+  return WIT.has(provinceCode) ? '+09:00' : WITA.has(provinceCode) ? '+08:00' : '+07:00';
+}
+
+/** Defaults, the province's time zone, then the province's own overrides, then `overrides` (e.g. from a stack prop). */
 export function provinceConfig(code: string, overrides?: ProvinceConfigOverrides): ProvinceConfig {
-  return parseProvinceConfig({ provinceCode: code, ...merge(merge(DEFAULTS, PROVINCE_OVERRIDES[code]), overrides) });
+  const zoned = merge(DEFAULTS, { photo: { utcOffset: localUtcOffset(code) } });
+  return parseProvinceConfig({ provinceCode: code, ...merge(merge(zoned, PROVINCE_OVERRIDES[code]), overrides) });
 }
 
 /** Checks a complete config, e.g. one a Lambda received as JSON from its stack. */

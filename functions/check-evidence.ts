@@ -87,6 +87,7 @@ async function assess(
     now: deps.now(),
     maxAgeDays: deps.config.photo.maxAgeDays,
     maxDistanceMeters: deps.config.photo.maxDistanceMeters,
+    defaultUtcOffset: deps.config.photo.utcOffset,
   });
   const finding: Finding = { problems: assessment.problems.map((problem) => ({ ...problem, file })), flags: [] };
   const photo = assessment.photo;

@@ -76,7 +76,7 @@ describe('provinceConfig overrides', () => {
       adjudicationTier: 'regency',
     });
     expect(config.documents['berita-acara']).toMatchObject({ maxBytes: 5 * MB, contentTypes: ['application/pdf'] });
-    expect(config.photo).toEqual({ maxDistanceMeters: 1000, maxAgeDays: 180, reuseMaxHammingDistance: 6 });
+    expect(config.photo).toEqual({ maxDistanceMeters: 1000, maxAgeDays: 180, reuseMaxHammingDistance: 6, utcOffset: '+09:00' });
     expect(config.requiredDocuments.BLT_DD).toEqual(['berita-acara']);
     expect(config.requiredDocuments.PKH).toHaveLength(4);
     expect(config.tiers.map((t) => t.tier)).toEqual(['village', 'regency']);
@@ -214,5 +214,15 @@ describe('requiredDocumentKinds', () => {
     expect(requiredDocumentKinds(config, ['PKH', 'BLT_DD'])).toEqual(['house-front', 'id-scan', 'berita-acara']);
     expect(requiredDocumentKinds(config, ['SEMBAKO'])).toEqual([]);
     expect(requiredDocumentKinds(config, [])).toEqual([]);
+  });
+});
+
+describe('local time of photos', () => {
+  it('stamps photos without an EXIF offset in the province time zone: WIT for Maluku, WITA for Bali, WIB for Aceh', async () => {
+    const { provinceConfig } = await import('../../domain/province-config.ts');
+    expect(provinceConfig('81').photo.utcOffset).toBe('+09:00');
+    expect(provinceConfig('51').photo.utcOffset).toBe('+08:00');
+    expect(provinceConfig('11').photo.utcOffset).toBe('+07:00');
+    expect(provinceConfig('81', { photo: { utcOffset: '+08:00' } }).photo.utcOffset).toBe('+08:00');
   });
 });
