@@ -1,12 +1,10 @@
 import { ulid } from 'ulid';
 import type { Proposal, ProposalInput } from '../../domain/proposal.ts';
+import { composeNik } from '../../domain/nik.ts';
 
 /** A NIK that passes every rule for this person: issued in `district`, birth date and sex encoded. */
-export function nikFor(district: string, birthDate: string, sex: 'L' | 'P', serial: number): string {
-  const [year, month, day] = birthDate.split('-');
-  const dd = Number(day) + (sex === 'P' ? 40 : 0);
-  return `${district.replaceAll('.', '')}${String(dd).padStart(2, '0')}${month}${year!.slice(2)}${String(serial).padStart(4, '0')}`;
-}
+export const nikFor = (districtCode: string, birthDate: string, sex: 'L' | 'P', serial: number) =>
+  composeNik({ districtCode, birthDate, sex, serial });
 
 let household = 0;
 
