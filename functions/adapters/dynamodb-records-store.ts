@@ -8,9 +8,10 @@ import {
   DeleteCommand,
   BatchGetCommand,
   type TransactWriteCommandInput,
+  type BatchGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import type { Proposal } from '../../domain/proposal.ts';
 import type { Tier } from '../../domain/province-config.ts';
 import {
@@ -26,6 +27,9 @@ import {
   type ProposalChange,
   type RecordsStore,
 } from './records-store.ts';
+
+/** Monotonic, so audit entries written in the same millisecond keep their order. */
+const ulid = monotonicFactory();
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -123,6 +127,16 @@ export class DynamoDbRecordsStore implements RecordsStore {
 
   async acquireLocks(proposalId: string, locks: IdentityLock[]): Promise<{ conflicts: LockConflict[] }> {
     if (locks.length === 0) return { conflicts: [] };
+    // A holder can release between the cancelled transaction and the read of holders: then try again.
+    for (let attempt = 1; ; attempt++) {
+      if (await this.tryLocks(proposalId, locks)) return { conflicts: [] };
+      const conflicts = await this.lockConflicts(proposalId, locks);
+      if (conflicts.length > 0) return { conflicts };
+      if (attempt === 3) throw new ConflictError('Identity locks kept changing while being taken', 'LOCKS_CONTENDED');
+    }
+  }
+
+  private async tryLocks(proposalId: string, locks: IdentityLock[]): Promise<boolean> {
     const takenAt = this.now().toISOString();
     try {
       await this.client.send(
@@ -135,15 +149,14 @@ export class DynamoDbRecordsStore implements RecordsStore {
               ConditionExpression: 'attribute_not_exists(pk) OR (holderProposalId = :me AND #state = :active)',
               ExpressionAttributeNames: { '#state': 'state' },
               ExpressionAttributeValues: { ':me': proposalId, ':active': 'ACTIVE' },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           })),
         }),
       );
-      return { conflicts: [] };
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return { conflicts: await this.lockConflicts(proposalId, locks) };
+      return false;
     }
   }
 
@@ -451,14 +464,16 @@ export class DynamoDbRecordsStore implements RecordsStore {
 
   private async lockConflicts(proposalId: string, locks: IdentityLock[]): Promise<LockConflict[]> {
     // Read the holders rather than trusting cancellation reasons, whose item payloads not every engine returns.
-    const { Responses } = await this.client.send(
-      new BatchGetCommand({
-        RequestItems: { [this.tableName]: { Keys: locks.map(lockKey), ConsistentRead: true } },
-      }),
-    );
     const holders = new Map<string, LockHolder>();
-    for (const item of Responses?.[this.tableName] ?? []) {
-      holders.set(item.pk as string, { proposalId: item.holderProposalId, state: item.state });
+    let keys: Record<string, unknown>[] | undefined = locks.map(lockKey);
+    while (keys && keys.length > 0) {
+      const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of Responses?.[this.tableName] ?? []) {
+        holders.set(item.pk as string, { proposalId: item.holderProposalId, state: item.state });
+      }
+      keys = UnprocessedKeys?.[this.tableName]?.Keys;
     }
     return locks.flatMap((lock) => {
       const holder = holders.get(lockKey(lock).pk);

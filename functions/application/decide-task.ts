@@ -1,7 +1,7 @@
 import { decisionFitsTask, type Decision } from '../../domain/decisions.ts';
 import type { Actor, RecordsStore } from '../adapters/records-store.ts';
 import { ConflictError } from '../adapters/records-store.ts';
-import { WorkflowErrors } from '../shared/stage-errors.ts';
+import { isTransient, WorkflowErrors } from '../shared/stage-errors.ts';
 import type { WorkflowEngine } from './workflow-engine.ts';
 
 export class DecisionNotAllowed extends Error {
@@ -72,7 +72,13 @@ async function resumeWorkflow(
     try {
       return await send(token);
     } catch (error) {
-      if (!STALE_TOKEN.has((error as Error).name) || Date.now() > deadline) throw error;
+      if (Date.now() > deadline) throw error;
+      // Throttling or a 5xx from Step Functions: the same token is still good, try it again shortly.
+      if (isTransient(error)) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      if (!STALE_TOKEN.has((error as Error).name)) throw error;
     }
     // The escalation stores the next token on the decided task; wait for it rather than lose the decision.
     for (;;) {
