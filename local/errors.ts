@@ -12,7 +12,15 @@ export type LocalRuntimeErrorCode =
   | 'UNSUPPORTED_TABLE_PROPERTY'
   | 'INVALID_TABLE_DEFINITION'
   | 'TABLE_SCHEMA_CHANGED'
-  | 'S3_STORE_FAILED';
+  | 'S3_STORE_FAILED'
+  | 'UNKNOWN_PROVINCE'
+  | 'INVALID_ARGUMENT'
+  | 'SYNTH_FAILED'
+  | 'UNSUPPORTED_RESOURCE'
+  | 'FUNCTION_LOAD_FAILED'
+  | 'ENDPOINT_FAILED'
+  | 'RUNTIME_ALREADY_RUNNING'
+  | 'RUNTIME_NOT_RUNNING';
 
 export class LocalRuntimeError extends Error {
   override readonly name = 'LocalRuntimeError';

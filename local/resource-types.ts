@@ -1,0 +1,79 @@
+/**
+ * Which CloudFormation resource types the local runtime can stand up, and which it may skip because they
+ * change nothing the application can observe on one machine. Anything else stops the start with a message
+ * naming the resources, rather than a stack that silently lacks part of what the template declares.
+ */
+import { LocalRuntimeError } from './errors.ts';
+import type { CfnTemplate } from './template.ts';
+
+/** Types with local behaviour, and what that behaviour is. */
+export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
+  'AWS::DynamoDB::Table': 'a table in DynamoDB Local',
+  'AWS::DynamoDB::GlobalTable': 'a table in DynamoDB Local (one region)',
+  'AWS::S3::Bucket': 'a bucket in the local S3 store',
+  'AWS::SecretsManager::Secret': 'a secret on the local Secrets Manager endpoint',
+  'AWS::Lambda::Function': 'its bundled asset, run in worker threads',
+  'AWS::StepFunctions::StateMachine': 'a state machine on the local Step Functions endpoint',
+  'AWS::Events::EventBus': 'events put on it are appended to events.jsonl',
+};
+
+/** Types that need no local behaviour, and why. */
+export const IGNORED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
+  'AWS::IAM::Role': 'no IAM locally: every local endpoint accepts the one local credential',
+  'AWS::IAM::Policy': 'no IAM locally',
+  'AWS::IAM::ManagedPolicy': 'no IAM locally',
+  'AWS::KMS::Key': 'nothing is encrypted at rest locally',
+  'AWS::KMS::Alias': 'nothing is encrypted at rest locally',
+  'AWS::Logs::LogGroup': 'function output goes to <dataDir>/logs',
+  'AWS::S3::BucketPolicy': 'the local S3 store allows every signed request',
+  'AWS::Events::Archive': 'events.jsonl keeps every event',
+  'AWS::CDK::Metadata': 'CDK bookkeeping',
+};
+
+/** Resource properties whose behaviour the local runtime does not have; present, they stop the start. */
+const UNSUPPORTED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'AWS::S3::Bucket': {
+    NotificationConfiguration: 'S3 event notifications are not delivered locally',
+    ReplicationConfiguration: 'there is one local store, nothing to replicate to',
+    ObjectLockConfiguration: 'the local store has no object lock',
+  },
+  'AWS::Lambda::Function': {
+    Layers: 'layers are not mounted locally',
+    ImageConfig: 'container images are not run locally (no Docker)',
+    FileSystemConfigs: 'EFS is not mounted locally',
+  },
+};
+
+export function checkResourceTypes(template: CfnTemplate): void {
+  const problems: string[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    const type = resource.Type;
+    if (type in IGNORED_RESOURCE_TYPES) continue;
+    if (!(type in SUPPORTED_RESOURCE_TYPES)) {
+      problems.push(`  ${logicalId} (${type}): this type has no local implementation`);
+      continue;
+    }
+    const properties = resource.Properties ?? {};
+    for (const [property, why] of Object.entries(UNSUPPORTED_PROPERTIES[type] ?? {})) {
+      if (property in properties) problems.push(`  ${logicalId} (${type}) sets ${property}: ${why}`);
+    }
+    if (type === 'AWS::Lambda::Function') {
+      const runtime = properties.Runtime;
+      if (properties.PackageType === 'Image') problems.push(`  ${logicalId} (${type}) is a container image: not run locally (no Docker)`);
+      else if (typeof runtime !== 'string' || !runtime.startsWith('nodejs')) {
+        problems.push(`  ${logicalId} (${type}) uses runtime ${String(runtime)}: only Node.js functions run locally`);
+      }
+    }
+  }
+  if (problems.length === 0) return;
+  const list = (types: Readonly<Record<string, string>>) =>
+    Object.entries(types)
+      .map(([type, what]) => `  ${type}: ${what}`)
+      .join('\n');
+  throw new LocalRuntimeError(
+    'UNSUPPORTED_RESOURCE',
+    `The template has resources the local runtime cannot run:\n${problems.join('\n')}\n\n` +
+      `Supported locally:\n${list(SUPPORTED_RESOURCE_TYPES)}\n\nIgnored locally (no behaviour needed):\n${list(IGNORED_RESOURCE_TYPES)}\n\n` +
+      'Add local support for the type in local/runtime.ts, or keep the resource out of the local stack.',
+  );
+}
