@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { gracefulClose } from './graceful-close.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { credentialsLookup, SigV4Error, verifySigV4, type LocalCredentials } from './sigv4.ts';
 
@@ -132,7 +132,6 @@ export async function startJsonProtocolServer(options: JsonProtocolServerOptions
   const lookup = credentialsLookup(options.credentials);
   const contentType = `application/x-amz-json-${options.protocolVersion}`;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const sockets = new Set<Socket>();
   const reportInternal =
     options.onInternalError ?? ((error: unknown, operation: string) => console.error(`[local ${options.label}] ${operation} failed:`, error));
 
@@ -196,10 +195,7 @@ export async function startJsonProtocolServer(options: JsonProtocolServerOptions
       if (!res.headersSent) res.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const close = gracefulClose(server);
 
   const host = '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) => {
@@ -224,21 +220,9 @@ export async function startJsonProtocolServer(options: JsonProtocolServerOptions
     });
   });
 
-  let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${host}:${port}`,
     port,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // In-flight requests get a moment to finish before their sockets are cut.
-        const timer = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 1000);
-        timer.unref();
-      });
-      return closing;
-    },
+    close,
   };
 }

@@ -12,7 +12,7 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { gracefulClose } from '../graceful-close.ts';
 import { LocalRuntimeError } from '../errors.ts';
 import {
   credentialsLookup,
@@ -1032,7 +1032,6 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     }
   };
 
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const id = requestId();
     res.setHeader('x-amz-request-id', id);
@@ -1058,10 +1057,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       sendError(req, res, s3Error, id);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const close = gracefulClose(server);
 
   const port = await new Promise<number>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -1086,7 +1082,6 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   });
   endpoint = `http://${host}:${port}`;
 
-  let closing: Promise<void> | undefined;
   return {
     endpoint,
     port,
@@ -1096,17 +1091,6 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
         listeners.delete(listener);
       };
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // In-flight requests get a moment to finish before their sockets are cut.
-        const timer = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
-        }, 1000);
-        timer.unref();
-      });
-      return closing;
-    },
+    close,
   };
 }
