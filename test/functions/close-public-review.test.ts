@@ -5,13 +5,9 @@ import { openPublicReview } from '../../functions/open-public-review.ts';
 import type { StageDeps } from '../../functions/shared/runtime.ts';
 import { stageDeps } from '../support/stage-deps.ts';
 import { inputOf, proposalAt } from './support/stage-fixtures.ts';
+import { sampleObjection } from '../support/proposals.ts';
 
-const objection = {
-  category: 'INCLUSION_ERROR',
-  statement: 'Keluarga ini memiliki mobil dan rumah permanen.',
-  reporterName: 'Warga RT 003',
-  reporterContact: '081234567890',
-};
+const objection = sampleObjection;
 
 describe('closePublicReview', () => {
   let deps: StageDeps;

@@ -75,3 +75,11 @@ export function draftOf(input: ProposalInput, now = new Date()): Proposal {
     flags: [],
   } as Proposal;
 }
+
+/** An objection as a neighbour files it during the public review. */
+export const sampleObjection = {
+  category: 'INCLUSION_ERROR',
+  statement: 'Keluarga ini memiliki mobil dan rumah permanen.',
+  reporterName: 'Warga RT 003',
+  reporterContact: '081234567890',
+};

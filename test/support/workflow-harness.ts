@@ -16,7 +16,7 @@ import { finalize, FinalizeInput } from '../../functions/finalize.ts';
 import { FailureInput, recordFailure } from '../../functions/record-failure.ts';
 import { StateMachineHost, type PutEventsEntry } from '../../local/stepfunctions/host.ts';
 import { createTemplateContext, resolveStateMachineDefinition, resolveTemplateValue, type CfnTemplate } from '../../local/template.ts';
-import { draftOf, householdProposal } from './proposals.ts';
+import { draftOf, householdProposal, sampleObjection } from './proposals.ts';
 import { stageDeps } from './stage-deps.ts';
 
 /** The stage each function's construct path names, run in-process on the harness's real services. */
@@ -144,12 +144,7 @@ export async function workflowHarness(options: { timeScale: number; configOverri
       });
     },
     object: (proposalId: string) =>
-      fileObjection({ store: env.deps.store, now: env.deps.now }, proposalId, {
-        category: 'INCLUSION_ERROR',
-        statement: 'Keluarga ini memiliki mobil dan rumah permanen.',
-        reporterName: 'Warga RT 003',
-        reporterContact: '081234567890',
-      }),
+      fileObjection({ store: env.deps.store, now: env.deps.now }, proposalId, sampleObjection),
     finished: (executionArn: string) => host.waitForExecution(executionArn, { timeoutMs: 60_000 }),
     async history(executionArn: string) {
       const { events: history } = await host.getExecutionHistory({ executionArn, maxResults: 1000 });
