@@ -25,6 +25,24 @@ export async function requestDecision(request: DecisionRequest, deps: StageDeps)
   const tierSettings = deps.config.tiers.find((entry) => entry.tier === request.tier);
   if (!tierSettings) throw new Error(`Tier ${request.tier} is not configured for this province`);
   const taskId = taskIdFor(request);
+  const dueAt = daysFromNow(deps, tierSettings.slaDays);
+  const escalatedTo = supervisorTier(deps.config, request.tier);
+  const target =
+    request.kind === 'approval'
+      ? { status: 'AWAITING_APPROVAL' as const, stage: 'APPROVAL' as const }
+      : { status: 'IN_REVIEW' as const, stage: 'ADJUDICATION' as const };
+  const alreadyThere =
+    proposal.status === target.status && proposal.stage === target.stage && proposal.tier === request.tier;
+  // The proposal moves first, so nobody sees a task in an inbox whose proposal is not yet waiting for it.
+  if (!alreadyThere) {
+    await deps.store.changeProposal(proposal.id, {
+      expect: { version: proposal.version, status: ['IN_REVIEW', 'AWAITING_APPROVAL'] },
+      ...target,
+      tier: request.tier,
+      audit: { actor, action: 'TASK_OPENED', detail: { taskId, kind: request.kind, tier: request.tier, dueAt } },
+    });
+  }
+
   const { outcome, task } = await deps.store.openOrEscalateTask(
     {
       taskId,
@@ -35,18 +53,11 @@ export async function requestDecision(request: DecisionRequest, deps: StageDeps)
       regionCode: tierRegionCode(request.tier, proposal.villageCode),
       villageCode: proposal.villageCode,
       createdAt: deps.now().toISOString(),
-      dueAt: daysFromNow(deps, tierSettings.slaDays),
+      dueAt,
     },
     request.taskToken,
-    supervisorTier(deps.config, request.tier),
+    escalatedTo,
   );
-
-  const target =
-    request.kind === 'approval'
-      ? { status: 'AWAITING_APPROVAL' as const, stage: 'APPROVAL' as const }
-      : { status: 'IN_REVIEW' as const, stage: 'ADJUDICATION' as const };
-  const alreadyThere =
-    proposal.status === target.status && proposal.stage === target.stage && proposal.tier === request.tier;
   if (outcome === 'escalated') {
     log('warn', 'task escalated', { taskId, tier: request.tier, escalations: task.escalations });
     await deps.store.changeProposal(proposal.id, {
@@ -56,18 +67,11 @@ export async function requestDecision(request: DecisionRequest, deps: StageDeps)
       audit: {
         actor,
         action: 'TASK_ESCALATED',
-        detail: { taskId, tier: request.tier, escalations: task.escalations, escalatedTo: supervisorTier(deps.config, request.tier), dueAt: task.dueAt },
+        detail: { taskId, tier: request.tier, escalations: task.escalations, escalatedTo, dueAt: task.dueAt },
       },
     });
   } else if (outcome === 'redelivered') {
     log('info', 'decided task asked again after its SLA lapsed', { taskId, tier: request.tier });
-  } else if (!alreadyThere) {
-    await deps.store.changeProposal(proposal.id, {
-      expect: { version: proposal.version, status: ['IN_REVIEW', 'AWAITING_APPROVAL'] },
-      ...target,
-      tier: request.tier,
-      audit: { actor, action: 'TASK_OPENED', detail: { taskId, kind: request.kind, tier: request.tier, dueAt: task.dueAt } },
-    });
   }
   return { taskId, outcome };
 }
