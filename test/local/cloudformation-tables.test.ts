@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createTablesFromTemplate } from '../../local/cloudformation-tables.ts';
-import { LocalRuntimeError } from '../../local/errors.ts';
 import { testClients, uniqueName } from '../support/aws-clients.ts';
+import { localRuntimeErrorOf } from '../support/local-runtime-error.ts';
 
 /** The shape aws-cdk-lib 2.276 synthesizes for a TableV2 with a GSI, TTL, a stream, PITR and deletion protection. */
 function proposalsTable(overrides: Record<string, unknown> = {}) {
@@ -55,16 +55,6 @@ function proposalsTable(overrides: Record<string, unknown> = {}) {
     UpdateReplacePolicy: 'Retain',
     DeletionPolicy: 'Retain',
   };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<LocalRuntimeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LocalRuntimeError) return error;
-    throw error;
-  }
-  throw new Error('expected a LocalRuntimeError');
 }
 
 describe('createTablesFromTemplate', () => {
@@ -143,7 +133,7 @@ describe('createTablesFromTemplate', () => {
     const nameFor = (id: string) => `${prefix}-${id}`;
     await createTablesFromTemplate({ Resources: { T: proposalsTable() } }, dynamodb, { nameFor });
     const changed = proposalsTable({ KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] });
-    const error = await refusal(createTablesFromTemplate({ Resources: { T: changed } }, dynamodb, { nameFor }));
+    const error = await localRuntimeErrorOf(createTablesFromTemplate({ Resources: { T: changed } }, dynamodb, { nameFor }));
     expect(error.code).toBe('TABLE_SCHEMA_CHANGED');
     expect(error.message).toContain('T');
   });
@@ -157,7 +147,7 @@ describe('createTablesFromTemplate', () => {
         Audit: proposalsTable({ Replicas: [{ Region: 'ap-southeast-3', KinesisStreamSpecification: { StreamArn: 'arn:aws:kinesis:ap-southeast-3:1:stream/x' } }] }),
       },
     };
-    const error = await refusal(createTablesFromTemplate(template, dynamodb, { nameFor: (id) => `${prefix}-${id}` }));
+    const error = await localRuntimeErrorOf(createTablesFromTemplate(template, dynamodb, { nameFor: (id) => `${prefix}-${id}` }));
     expect(error.code).toBe('UNSUPPORTED_TABLE_PROPERTY');
     expect(error.message).toContain('Audit');
     expect(error.message).toContain('KinesisStreamSpecification');
@@ -167,7 +157,7 @@ describe('createTablesFromTemplate', () => {
 
   it('refuses a property it does not know rather than ignoring it', async () => {
     const { dynamodb } = testClients();
-    const error = await refusal(
+    const error = await localRuntimeErrorOf(
       createTablesFromTemplate({ Resources: { Odd: proposalsTable({ SomethingNew: { Enabled: true } }) } }, dynamodb, { nameFor: (id) => uniqueName(id) }),
     );
     expect(error.code).toBe('UNSUPPORTED_TABLE_PROPERTY');
@@ -176,7 +166,7 @@ describe('createTablesFromTemplate', () => {
 
   it('refuses unresolved CloudFormation functions in key definitions', async () => {
     const { dynamodb } = testClients();
-    const error = await refusal(
+    const error = await localRuntimeErrorOf(
       createTablesFromTemplate(
         { Resources: { Fn: proposalsTable({ KeySchema: [{ AttributeName: { Ref: 'KeyParam' }, KeyType: 'HASH' }] }) } },
         dynamodb,

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { findDynamoDbLocalJar, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { LocalRuntimeError } from '../../local/errors.ts';
 import { testClients, uniqueName } from '../support/aws-clients.ts';
+import { localRuntimeErrorOf } from '../support/local-runtime-error.ts';
 
 async function createSimpleTable(client: DynamoDBClient, name: string): Promise<void> {
   await client.send(
@@ -35,16 +36,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<LocalRuntimeError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LocalRuntimeError) return error;
-    throw error;
-  }
-  throw new Error('expected a LocalRuntimeError');
 }
 
 describe('the DynamoDB Local started by the global setup', () => {
@@ -138,7 +129,7 @@ describe('startDynamoDbLocal', () => {
     process.env.PATH = '';
     let error: LocalRuntimeError;
     try {
-      error = await rejection(startDynamoDbLocal());
+      error = await localRuntimeErrorOf(startDynamoDbLocal());
     } finally {
       process.env.PATH = path;
     }
@@ -153,7 +144,7 @@ describe('startDynamoDbLocal', () => {
     const address = blocker.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      const error = await rejection(startDynamoDbLocal({ port }));
+      const error = await localRuntimeErrorOf(startDynamoDbLocal({ port }));
       expect(error.code).toBe('PORT_IN_USE');
       expect(error.message).toContain(String(port));
     } finally {
