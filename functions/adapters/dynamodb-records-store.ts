@@ -109,7 +109,8 @@ export class DynamoDbRecordsStore implements RecordsStore {
   }
 
   async changeProposal(proposalId: string, change: ProposalChange): Promise<Proposal> {
-    await this.transact([this.proposalUpdate(proposalId, change), await this.auditFor(proposalId, change)], proposalId);
+    const current = await this.mustGet(proposalId);
+    await this.transact([this.proposalUpdate(proposalId, change), this.auditFor(current, change)], proposalId);
     return this.mustGet(proposalId);
   }
 
@@ -198,7 +199,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
       gsi3sk: `${registeredAt}#${proposalId}`,
       registeredAt,
     });
-    await this.transact([update, await this.auditFor(proposalId, change), ...lockUpdates], proposalId);
+    await this.transact([update, this.auditFor(proposal, change), ...lockUpdates], proposalId);
     return this.mustGet(proposalId);
   }
 
@@ -431,10 +432,10 @@ export class DynamoDbRecordsStore implements RecordsStore {
     };
   }
 
-  private async auditFor(proposalId: string, change: ProposalChange): Promise<TransactItem> {
-    const current = await this.mustGet(proposalId);
+  /** The audit entry for a change, from the state read just before it (the change's condition checks its status). */
+  private auditFor(current: Proposal, change: ProposalChange): TransactItem {
     return auditPut(this.tableName, {
-      proposalId,
+      proposalId: current.id,
       version: change.expect.version,
       at: this.now().toISOString(),
       actor: change.audit.actor,
