@@ -7,8 +7,6 @@ import { stageDeps } from '../support/stage-deps.ts';
 import { inputOf, proposalAt } from './support/stage-fixtures.ts';
 import { sampleObjection } from '../support/proposals.ts';
 
-const objection = sampleObjection;
-
 describe('closePublicReview', () => {
   let deps: StageDeps;
   let clock: { pinned?: Date };
@@ -43,9 +41,9 @@ describe('closePublicReview', () => {
     const other = await inReview();
     clock.pinned = new Date('2025-05-05T01:00:00.000Z');
     const store = { store: deps.store, now: deps.now };
-    await fileObjection(store, proposal.id, objection);
-    await fileObjection(store, proposal.id, { ...objection, category: 'NOT_RESIDENT' });
-    await fileObjection(store, other.id, objection);
+    await fileObjection(store, proposal.id, sampleObjection);
+    await fileObjection(store, proposal.id, { ...sampleObjection, category: 'NOT_RESIDENT' });
+    await fileObjection(store, other.id, sampleObjection);
     afterReview();
 
     await expect(closePublicReview(inputOf(proposal), deps)).resolves.toEqual({ objections: 2 });
@@ -60,7 +58,7 @@ describe('closePublicReview', () => {
 
   it('changes nothing when run again after the proposal went to adjudication', async () => {
     const proposal = await inReview();
-    await fileObjection({ store: deps.store, now: deps.now }, proposal.id, objection);
+    await fileObjection({ store: deps.store, now: deps.now }, proposal.id, sampleObjection);
     afterReview();
     await closePublicReview(inputOf(proposal), deps);
     const before = await deps.store.getProposal(proposal.id);

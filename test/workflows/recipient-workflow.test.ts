@@ -3,17 +3,12 @@ import { TIERS, type Tier } from '../../domain/province-config.ts';
 import { householdProposal } from '../support/proposals.ts';
 import { makeJpeg } from '../support/evidence-fixtures.ts';
 import { workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
+import { REGISTERED_PATH_STATES, TIER_STATES } from '../support/workflow-states.ts';
 import { decideTask } from '../../functions/application/decide-task.ts';
 
 /** One simulated day lasts one real second; the public review lasts one day. */
 const DAY = 1 / 86_400;
 
-const TIER_STATES: Record<Tier, string> = {
-  village: 'Approval by village head',
-  district: 'Approval by district',
-  regency: 'Approval by social office',
-  regent: 'Endorsement by regent',
-};
 
 describe.concurrent('the synthesized recipient workflow', () => {
   let harness: WorkflowHarness;
@@ -37,19 +32,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
     const execution = await harness.finished(executionArn);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(await harness.statesEntered(executionArn)).toEqual([
-      'Validate submission',
-      'Check duplicates',
-      'Check evidence',
-      'Open public review',
-      'Public review period',
-      'Close public review',
-      'Any objections?',
-      ...TIERS.map((tier) => TIER_STATES[tier]),
-      'Finalize',
-      'Publish outcome',
-      'Decided',
-    ]);
+    expect(await harness.statesEntered(executionArn)).toEqual(REGISTERED_PATH_STATES);
     const stored = await harness.deps.store.getProposal(proposal.id);
     expect(stored).toMatchObject({ status: 'REGISTERED', stage: 'FINALIZED' });
     expect(stored!.flags.filter((flag) => flag.code === 'PHOTO_DISTANCE')).toHaveLength(2);

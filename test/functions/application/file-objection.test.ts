@@ -7,8 +7,6 @@ import { stageDeps } from '../../support/stage-deps.ts';
 import { inputOf, proposalAt } from '../support/stage-fixtures.ts';
 import { sampleObjection } from '../../support/proposals.ts';
 
-const objection = sampleObjection;
-
 describe('fileObjection', () => {
   let deps: StageDeps;
   let clock: { pinned?: Date };
@@ -23,7 +21,7 @@ describe('fileObjection', () => {
     const { endsAt } = await openPublicReview(inputOf(proposal), deps);
     return { proposal, endsAt };
   }
-  const file = (proposalId: string) => fileObjection({ store: deps.store, now: deps.now }, proposalId, objection);
+  const file = (proposalId: string) => fileObjection({ store: deps.store, now: deps.now }, proposalId, sampleObjection);
 
   it('stores an objection filed during the review and audits it without the reporter', async () => {
     const { proposal } = await inReview();
@@ -31,7 +29,7 @@ describe('fileObjection', () => {
 
     const filed = await file(proposal.id);
 
-    expect(filed).toMatchObject({ proposalId: proposal.id, ...objection, filedAt: '2025-05-10T23:00:00.000Z' });
+    expect(filed).toMatchObject({ proposalId: proposal.id, ...sampleObjection, filedAt: '2025-05-10T23:00:00.000Z' });
     expect(await deps.store.listObjections(proposal.id)).toEqual([filed]);
     const last = (await deps.store.auditTrail(proposal.id)).at(-1);
     expect(last).toMatchObject({
@@ -39,7 +37,7 @@ describe('fileObjection', () => {
       actor: { type: 'user', id: 'public' },
       detail: { objectionId: filed.objectionId, category: 'INCLUSION_ERROR' },
     });
-    expect(JSON.stringify(last)).not.toContain(objection.reporterContact);
+    expect(JSON.stringify(last)).not.toContain(sampleObjection.reporterContact);
   });
 
   it('refuses an objection once the review has ended, and stores nothing', async () => {

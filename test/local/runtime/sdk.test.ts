@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClients, type LocalClients } from '../../../local/clients.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.ts';
+import { REGISTERED_PATH_STATES } from '../../support/workflow-states.ts';
 import { approve, CONFIG_OVERRIDES, eventually, submitGoodProposal, tempDataDir, TIERS, TIME_SCALE } from './support.ts';
 
 /**
@@ -56,22 +57,7 @@ describe('local runtime: the stack through the AWS SDK', () => {
 
     const { events } = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: registered.executionArn, maxResults: 1000 }));
     const entered = events!.flatMap((event) => (event.type?.endsWith('StateEntered') ? [event.stateEnteredEventDetails!.name] : []));
-    expect(entered).toEqual([
-      'Validate submission',
-      'Check duplicates',
-      'Check evidence',
-      'Open public review',
-      'Public review period',
-      'Close public review',
-      'Any objections?',
-      'Approval by village head',
-      'Approval by district',
-      'Approval by social office',
-      'Endorsement by regent',
-      'Finalize',
-      'Publish outcome',
-      'Decided',
-    ]);
+    expect(entered).toEqual(REGISTERED_PATH_STATES);
     expect(events![0]).toMatchObject({ id: 1, type: 'ExecutionStarted' });
     expect(events!.at(-1)!.type).toBe('ExecutionSucceeded');
     expect(events![0]!.timestamp).toBeInstanceOf(Date);
