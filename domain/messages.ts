@@ -223,6 +223,64 @@ const CATALOGUE = {
     id: (p) => `Keputusan ini tidak berlaku untuk tugas ${p.task}.`,
     en: (p) => `This decision is not available for ${p.task} tasks.`,
   },
+
+  // Bulk import (CSV/XLSX). `field` is the template column's label; rows are spreadsheet rows.
+  IMPORT_FORMAT_NOT_SUPPORTED: {
+    id: () => 'Format berkas tidak didukung; simpan sebagai .xlsx (tanpa kata sandi) atau CSV.',
+    en: () => 'This file format is not supported; save it as .xlsx (without a password) or CSV.',
+  },
+  IMPORT_XLSX_INVALID: {
+    id: () => 'Berkas tidak dapat dibaca sebagai buku kerja Excel (.xlsx); simpan ulang atau gunakan CSV.',
+    en: () => 'The file cannot be read as an Excel workbook (.xlsx); save it again or use CSV.',
+  },
+  IMPORT_XLSX_TOO_MANY_ENTRIES: {
+    id: (p) => `Berkas Excel berisi terlalu banyak bagian${ifGiven(p.max, ` (maksimal ${p.max})`)}.`,
+    en: (p) => `The Excel file has too many parts${ifGiven(p.max, ` (at most ${p.max})`)}.`,
+  },
+  IMPORT_FILE_TOO_LARGE: {
+    id: (p) => `Berkas terlalu besar${ifGiven(p.maxBytes, ` (maksimal ${megabytes(p.maxBytes)} MB setelah diekstrak)`)}.`,
+    en: (p) => `The file is too large${ifGiven(p.maxBytes, ` (at most ${megabytes(p.maxBytes)} MB uncompressed)`)}.`,
+  },
+  IMPORT_UNTERMINATED_QUOTE: {
+    id: (p) => `Tanda kutip yang dibuka${ifGiven(p.row, ` pada baris ${p.row}`)} tidak pernah ditutup.`,
+    en: (p) => `A quote opened${ifGiven(p.row, ` on row ${p.row}`)} is never closed.`,
+  },
+  IMPORT_NO_ROWS: {
+    id: () => 'Berkas tidak berisi baris data di bawah judul kolom.',
+    en: () => 'The file has no data rows below the header.',
+  },
+  IMPORT_HEADER_MISSING: {
+    id: () => 'Baris pertama harus berisi judul kolom sesuai templat.',
+    en: () => 'The first row must hold the column names of the template.',
+  },
+  IMPORT_COLUMN_MISSING: {
+    id: (p) => `Kolom "${p.name}" tidak ada pada baris judul.`,
+    en: (p) => `Column "${p.name}" is missing from the header.`,
+  },
+  IMPORT_COLUMN_UNKNOWN: {
+    id: (p) => `Kolom${ifGiven(p.position, ` ${p.position}`)} pada baris judul tidak ada dalam templat.`,
+    en: (p) => `Header column${ifGiven(p.position, ` ${p.position}`)} is not a column of the template.`,
+  },
+  IMPORT_COLUMN_DUPLICATE: {
+    id: (p) => `Kolom "${p.name}" muncul lebih dari sekali pada baris judul.`,
+    en: (p) => `Column "${p.name}" appears more than once in the header.`,
+  },
+  IMPORT_ROW_TOO_MANY_CELLS: {
+    id: () => 'Baris ini berisi lebih banyak sel daripada judul kolom; apit teks yang mengandung pemisah dengan tanda kutip.',
+    en: () => 'This row has more cells than the header; put text that contains the separator in quotes.',
+  },
+  IMPORT_HOUSEHOLD_FIELD_MISMATCH: {
+    id: (p) => `${p.field} berbeda dengan baris ${p.first} dari keluarga yang sama.`,
+    en: (p) => `${p.field} differs from row ${p.first} of the same household.`,
+  },
+  IMPORT_DUPLICATE_IN_FILE: {
+    id: (p) => `${p.field} sudah dipakai keluarga lain pada baris ${p.first} dalam berkas ini.`,
+    en: (p) => `${p.field} is already used by another household on row ${p.first} of this file.`,
+  },
+  IMPORT_NUMBER_LOST_DIGITS: {
+    id: (p) => `${p.field} tersimpan sebagai angka sehingga digit terakhirnya hilang; format kolom sebagai Teks lalu ketik ulang.`,
+    en: (p) => `${p.field} was saved as a number and lost its last digits; format the column as Text and type it again.`,
+  },
 } satisfies Record<string, { id: Template; en: Template }>;
 
 export type IssueCode = keyof typeof CATALOGUE;
