@@ -1,4 +1,4 @@
-import { assessDocument, missingDocuments } from '../domain/evidence/assess.ts';
+import { assessDocument, currentDocuments, missingDocuments } from '../domain/evidence/assess.ts';
 import { hashBandKeys, isNearDuplicate } from '../domain/evidence/hash-index.ts';
 import { issue, type IssueCode } from '../domain/messages.ts';
 import { requiredDocumentKinds, type DocumentKind } from '../domain/province-config.ts';
@@ -22,7 +22,7 @@ export async function checkEvidence(input: StageInput, deps: StageDeps) {
   const proposal = await loadProposal(deps, input);
   if (proposal.stage !== 'EVIDENCE_CHECK') return { documents: 0 };
 
-  const documents = await deps.evidence.listDocuments(proposal.id);
+  const documents = currentDocuments(await deps.evidence.listDocuments(proposal.id), proposal.version);
   const required = requiredDocumentKinds(deps.config, proposal.programs);
   const missing = missingDocuments(required, documents.map((document) => document.kind));
   const findings: Finding = {

@@ -134,3 +134,23 @@ export function missingDocuments(required: string[], present: string[]): string[
   const have = new Set(present);
   return [...new Set(required)].filter((kind) => !have.has(kind));
 }
+
+/** Upload keys name the proposal version they were issued for: `<kind>/v<version>-<ulid>.<ext>`. */
+export function documentVersion(key: string): number {
+  const match = /\/v(\d+)-[^/]*$/.exec(key);
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * The documents that count for a proposal version. Per kind, only those uploaded for the newest version
+ * (up to this one) that has any: a revision that replaces a rejected photo leaves the old one behind, while
+ * a kind the revision did not touch keeps counting its earlier files.
+ */
+export function currentDocuments<T extends { kind: string; key: string }>(documents: readonly T[], version: number): T[] {
+  const newest = new Map<string, number>();
+  for (const document of documents) {
+    const v = documentVersion(document.key);
+    if (v <= version && v >= (newest.get(document.kind) ?? 0)) newest.set(document.kind, v);
+  }
+  return documents.filter((document) => documentVersion(document.key) === newest.get(document.kind));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessDocument, missingDocuments, type AssessDocumentInput } from '../../../domain/evidence/assess.ts';
+import { assessDocument, currentDocuments, missingDocuments, type AssessDocumentInput } from '../../../domain/evidence/assess.ts';
 import {
   farFromHouseLocation,
   houseLocation,
@@ -212,5 +212,31 @@ describe('missingDocuments', () => {
 
   it('names a kind once even if it is required twice', () => {
     expect(missingDocuments(['ktp', 'ktp'], [])).toEqual(['ktp']);
+  });
+});
+
+describe('currentDocuments', () => {
+  const doc = (kind: string, file: string) => ({ kind, key: `proposals/P/${kind}/${file}` });
+
+  it("keeps, per kind, only the files uploaded for the newest version that has any", () => {
+    const documents = [
+      doc('house-front', 'v1-01A.jpg'),
+      doc('house-front', 'v2-01B.jpg'),
+      doc('house-front', 'v2-01C.jpg'),
+      doc('berita-acara', 'v1-01D.pdf'),
+      doc('id-scan', 'scan.jpg'),
+    ];
+    expect(currentDocuments(documents, 2).map((d) => d.key.split('/').pop())).toEqual([
+      'v2-01B.jpg',
+      'v2-01C.jpg',
+      'v1-01D.pdf',
+      'scan.jpg',
+    ]);
+  });
+
+  it('ignores files uploaded for a later version than the one being checked', () => {
+    expect(currentDocuments([doc('house-front', 'v1-01A.jpg'), doc('house-front', 'v3-01B.jpg')], 2)).toEqual([
+      doc('house-front', 'v1-01A.jpg'),
+    ]);
   });
 });
