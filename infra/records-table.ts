@@ -24,8 +24,20 @@ import { Construct } from 'constructs';
  *     in registration order               gsi3sk <registeredAt>#<proposalId>
  *   photos sharing a perceptual-hash band pk PHASH#<band key>  sk <proposalId>#<key>    table
  *     (near-duplicate photos share at least one band)
- *   idempotency keys                      pk IDEMPOTENCY#<key>, deleted by DynamoDB      table
- *                                         once expiresAt (epoch seconds, the TTL) passes
+ *   a region's proposals (lists, reports) gsi4pk REGION#<province code>                byRegion
+ *     by village, then creation           gsi4sk <village code>#<proposalId>
+ *     (a regency/district/village is a begins_with on gsi4sk: `81.03.`, `81.03.05.`, `81.03.05.2001#`)
+ *   idempotency keys                      pk IDEMPOTENCY#<sha256(key)>  sk IDEMPOTENCY   table
+ *     (key = <caller sub>#<Idempotency-Key> or import#<importId>#<householdRef>; the item holds requestHash
+ *     and proposalId; deleted by DynamoDB once expiresAt (epoch seconds, the TTL) passes)
+ *   rate-limit counters, one per subject  pk RATE#<sha256(subject)>#<window start>  sk RATE   table
+ *     and fixed window                    (window start in epoch seconds; the item holds hits, and expiresAt a
+ *                                         window after the window ends)
+ *   an import job                         pk IMPORT#<importId>  sk IMPORT                table
+ *   its household outcomes                pk IMPORT#<importId>  sk OUTCOME#<sha256(householdRef)>  table
+ *     (one item per household, so recording one twice counts it once; read back in row order)
+ *
+ * Keys never hold a NIK or KK, nor a client-chosen string: those are hashed first.
  *
  * Indexes project ALL: inbox and village lists render without a second read per row.
  */
@@ -33,6 +45,7 @@ export const RECORDS_TABLE_INDEXES = {
   byVillage: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   inbox: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   registry: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  byRegion: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
 } as const;
 
 export const RECORDS_TABLE_TTL_ATTRIBUTE = 'expiresAt';

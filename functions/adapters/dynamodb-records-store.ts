@@ -11,21 +11,34 @@ import {
   type BatchGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { monotonicFactory } from 'ulid';
-import type { Proposal } from '../../domain/proposal.ts';
+import type { Stage } from '../../domain/lifecycle.ts';
+import { ProposalInputSchema, type Proposal, type ProposalInput } from '../../domain/proposal.ts';
 import type { Tier } from '../../domain/province-config.ts';
+import { REGION_CODE_PATTERNS } from '../../domain/regions.ts';
 import {
   ConflictError,
+  IdempotencyKeyUsed,
+  InvalidCursorError,
   type Actor,
   type ApprovalTask,
   type AuditEntry,
+  type CreateProposalOptions,
+  type IdempotencyRecord,
   type IdentityLock,
+  type ImportJob,
+  type ImportOutcome,
   type LockConflict,
   type LockHolder,
   type Objection,
   type PhotoIndexEntry,
   type ProposalChange,
+  type ProposalQuery,
+  type ProposalTiming,
   type RecordsStore,
+  type StoredProposal,
 } from './records-store.ts';
 
 /** Monotonic, so audit entries written in the same millisecond keep their order. */
@@ -38,8 +51,140 @@ const lockKey = (lock: Pick<IdentityLock, 'kind' | 'hash'>) => ({ pk: `${lock.ki
 const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' });
 const inboxKey = (tier: Tier, regionCode: string) => `INBOX#${tier}#${regionCode}`;
 
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+/** Keys chosen by clients (idempotency keys, rate-limit subjects) only ever reach the table hashed. */
+const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${sha256(key)}`, sk: 'IDEMPOTENCY' });
+const rateKey = (subject: string, windowStart: number) => ({ pk: `RATE#${sha256(subject)}#${windowStart}`, sk: 'RATE' });
+const importKey = (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' });
+const outcomeKey = (importId: string, householdRef: string) => ({ pk: `IMPORT#${importId}`, sk: `OUTCOME#${sha256(householdRef)}` });
+
+/** byRegion: every proposal of the province, by village code, then id (a ULID, so creation order). */
+const regionIndex = (proposal: Pick<Proposal, 'provinceCode' | 'villageCode' | 'id'>) => ({
+  gsi4pk: `REGION#${proposal.provinceCode}`,
+  gsi4sk: `${proposal.villageCode}#${proposal.id}`,
+});
+
 /** Attributes that only serve the table's keys and indexes, stripped before a record leaves the adapter. */
-const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'entity'];
+const STORAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'entity',
+];
+
+const INPUT_KEYS = Object.keys(ProposalInputSchema.shape) as (keyof ProposalInput)[];
+
+/** Reads per listProposals page, so a selective status filter cannot make one request read the whole region. */
+const MAX_LIST_READS = 10;
+/** Items evaluated per read when a status filter may drop most of them. */
+const FILTERED_READ_SIZE = 100;
+const MAX_CURSOR_LENGTH = 2048;
+const DAY_MS = 86_400_000;
+
+/** The byRegion key range of a region (or of one village in it); undefined when the village is outside the region. */
+function regionScope(region: string, villageCode?: string): { pk: string; prefix: string } | undefined {
+  if (!Object.values(REGION_CODE_PATTERNS).some((pattern) => pattern.test(region))) {
+    throw new RangeError(`Not a Kemendagri region code: ${JSON.stringify(region)}`);
+  }
+  const pk = `REGION#${region.slice(0, 2)}`;
+  const isVillage = REGION_CODE_PATTERNS.village.test(region);
+  if (villageCode !== undefined) {
+    const inside = isVillage ? villageCode === region : villageCode.startsWith(`${region}.`);
+    if (!inside || !REGION_CODE_PATTERNS.village.test(villageCode)) return undefined;
+    return { pk, prefix: `${villageCode}#` };
+  }
+  return { pk, prefix: isVillage ? `${region}#` : `${region}.` };
+}
+
+type RegionCursorKey = { pk: string; sk: string; gsi4pk: string; gsi4sk: string };
+
+function encodeCursor(key: Record<string, unknown>): string {
+  const { pk, sk, gsi4pk, gsi4sk } = key as RegionCursorKey;
+  return Buffer.from(JSON.stringify({ pk, sk, gsi4pk, gsi4sk }), 'utf8').toString('base64url');
+}
+
+/** The start key a cursor stands for, if it is one this store handed out for a query in `scope`. */
+function decodeCursor(cursor: string, scope: { pk: string; prefix: string }): RegionCursorKey {
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw new InvalidCursorError();
+  }
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new InvalidCursorError();
+  const entries = Object.entries(key);
+  const names = entries.map(([name]) => name).sort();
+  if (names.join(',') !== 'gsi4pk,gsi4sk,pk,sk' || entries.some(([, value]) => typeof value !== 'string')) {
+    throw new InvalidCursorError();
+  }
+  const { pk, sk, gsi4pk, gsi4sk } = key as RegionCursorKey;
+  const proposalId = gsi4sk.slice(gsi4sk.lastIndexOf('#') + 1);
+  if (gsi4pk !== scope.pk || !gsi4sk.startsWith(scope.prefix) || sk !== 'PROPOSAL' || pk !== `PROPOSAL#${proposalId}`) {
+    throw new InvalidCursorError();
+  }
+  return { pk, sk, gsi4pk, gsi4sk };
+}
+
+const roundDays = (days: number) => Math.round(days * 1000) / 1000;
+
+/** A condition and the values it needs, to AND into an update's ConditionExpression. */
+type Guard = { expression: string; names: Record<string, string>; values: Record<string, unknown> };
+
+/**
+ * When the stage changes, the time since the proposal entered its current stage moves into stageDays and the new
+ * stage starts now. The update is guarded on the stage entry the elapsed time was computed from, so a change that
+ * raced this one cannot be counted twice. (A record from before stage times were kept starts counting now.)
+ */
+function stageTimes(current: StoredProposal, nextStage: Stage, at: Date): { values: Record<string, unknown>; guard?: Guard } {
+  if (current.stage === nextStage) return { values: {} };
+  const stageDays = { ...(current.stageDays ?? {}) };
+  const names = { '#stage': 'stage', '#stageEnteredAt': 'stageEnteredAt' };
+  if (current.stageEnteredAt === undefined) {
+    return {
+      values: { stageDays, stageEnteredAt: at.toISOString() },
+      guard: { expression: '#stage = :fromStage AND attribute_not_exists(#stageEnteredAt)', names, values: { ':fromStage': current.stage } },
+    };
+  }
+  const elapsed = Math.max(0, (at.getTime() - Date.parse(current.stageEnteredAt)) / DAY_MS);
+  stageDays[current.stage] = roundDays((stageDays[current.stage] ?? 0) + elapsed);
+  return {
+    values: { stageDays, stageEnteredAt: at.toISOString() },
+    guard: {
+      expression: '#stage = :fromStage AND #stageEnteredAt = :enteredBefore',
+      names,
+      values: { ':fromStage': current.stage, ':enteredBefore': current.stageEnteredAt },
+    },
+  };
+}
+
+/** SET for the defined values, REMOVE for the null ones, every name through a placeholder (status, key, rows ... are reserved). */
+function updateOf(values: Record<string, unknown>): Pick<Guard, 'names' | 'values'> & { expression: string } {
+  const set = Object.entries(values).filter(([, value]) => value !== null && value !== undefined);
+  const removed = Object.entries(values)
+    .filter(([, value]) => value === null)
+    .map(([name]) => name);
+  const names: Record<string, string> = {};
+  const expressionValues: Record<string, unknown> = {};
+  set.forEach(([name, value]) => {
+    names[`#${name}`] = name;
+    expressionValues[`:${name}`] = value;
+  });
+  removed.forEach((name) => (names[`#${name}`] = name));
+  const expression =
+    `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')}` +
+    (removed.length ? ` REMOVE ${removed.map((name) => `#${name}`).join(', ')}` : '');
+  return { expression, names, values: expressionValues };
+}
 
 function withoutStorageAttributes<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -55,6 +200,19 @@ function auditPut(tableName: string, entry: AuditEntry): TransactItem {
     },
   };
 }
+
+/** A transaction cancelled because another one touched the same item at the same time: worth trying again. */
+function isTransactionConflict(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
+    !(error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
+}
+
+/** A short, growing, jittered pause before trying a conflicted transaction again. */
+const conflictBackoff = (attempt: number) => sleep(Math.round((10 + Math.random() * 20) * 2 ** attempt));
+const TRANSACTION_ATTEMPTS = 6;
 
 function isConditionFailure(error: unknown, index?: number): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
@@ -74,44 +232,168 @@ export class DynamoDbRecordsStore implements RecordsStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async createProposal(proposal: Proposal, audit: { actor: Actor; action: string }): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...proposalKey(proposal.id), entity: 'PROPOSAL', ...this.villageIndex(proposal), ...proposal },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
+  async createProposal(
+    proposal: Proposal,
+    audit: { actor: Actor; action: string },
+    options: CreateProposalOptions = {},
+  ): Promise<void> {
+    const { idempotency } = options;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...proposalKey(proposal.id),
+            entity: 'PROPOSAL',
+            ...this.villageIndex(proposal),
+            ...regionIndex(proposal),
+            ...proposal,
+            stageEnteredAt: proposal.createdAt,
+            stageDays: {},
           },
-          auditPut(this.tableName, {
-            proposalId: proposal.id,
-            version: proposal.version,
-            at: proposal.createdAt,
-            actor: audit.actor,
-            action: audit.action,
-            to: { status: proposal.status, stage: proposal.stage },
-          }),
-        ],
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      auditPut(this.tableName, {
+        proposalId: proposal.id,
+        version: proposal.version,
+        at: proposal.createdAt,
+        actor: audit.actor,
+        action: audit.action,
+        to: { status: proposal.status, stage: proposal.stage },
       }),
-    ).catch((error: unknown) => {
-      if (isConditionFailure(error, 0)) throw new ConflictError('The proposal already exists', 'PROPOSAL_EXISTS');
-      throw error;
-    });
+    ];
+    if (idempotency) {
+      if (!Number.isInteger(idempotency.expiresAt)) throw new RangeError('expiresAt must be in whole epoch seconds');
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...idempotencyKey(idempotency.key),
+            entity: 'IDEMPOTENCY',
+            requestHash: idempotency.requestHash,
+            proposalId: proposal.id,
+            createdAt: proposal.createdAt,
+            expiresAt: idempotency.expiresAt,
+          },
+          // The TTL deletes expired keys some time after expiresAt; until then they count as unused.
+          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
+          ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':now': this.epochSeconds() },
+        },
+      });
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (idempotency && isConditionFailure(error, 2)) {
+          const first = await this.idempotentProposal(idempotency.key);
+          if (first) throw new IdempotencyKeyUsed(first);
+          // It expired between the write and the read: the key is free again.
+        } else if (isConditionFailure(error, 0)) {
+          throw new ConflictError('The proposal already exists', 'PROPOSAL_EXISTS');
+        } else if (!isTransactionConflict(error)) {
+          throw error;
+        }
+        if (attempt === TRANSACTION_ATTEMPTS) throw error;
+        await conflictBackoff(attempt);
+      }
+    }
   }
 
-  async getProposal(proposalId: string) {
+  async idempotentProposal(key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: idempotencyKey(key), ConsistentRead: true }),
+    );
+    if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt < this.epochSeconds())) return undefined;
+    return { requestHash: Item.requestHash as string, proposalId: Item.proposalId as string };
+  }
+
+  async getProposal(proposalId: string): Promise<StoredProposal | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: proposalKey(proposalId), ConsistentRead: true }),
     );
-    return Item ? withoutStorageAttributes<Proposal & { locks?: IdentityLock[] }>(Item) : undefined;
+    return Item ? withoutStorageAttributes<StoredProposal>(Item) : undefined;
   }
 
   async changeProposal(proposalId: string, change: ProposalChange): Promise<Proposal> {
     const current = await this.mustGet(proposalId);
-    await this.transact([this.proposalUpdate(proposalId, change), this.auditFor(current, change)], proposalId);
+    const at = this.now();
+    await this.transact([this.proposalUpdate(current, change, at), this.auditFor(current, change, at)], proposalId);
     return this.mustGet(proposalId);
+  }
+
+  async reviseProposal(
+    proposalId: string,
+    input: ProposalInput,
+    expect: { version: number },
+    audit: { actor: Actor },
+  ): Promise<Proposal> {
+    const current = await this.mustGet(proposalId);
+    this.assertRevisable(current, expect.version);
+    const at = this.now();
+    const updatedAt = at.toISOString();
+    const version = current.version + 1;
+    const fields = Object.fromEntries(INPUT_KEYS.map((key) => [key, input[key]]));
+    const revised = { ...current, ...fields } as StoredProposal;
+    const times = stageTimes(current, 'DRAFT', at);
+    const update = updateOf({
+      ...fields,
+      version,
+      status: 'DRAFT',
+      stage: 'DRAFT',
+      reasons: [],
+      flags: [],
+      review: null,
+      tier: null,
+      failure: null,
+      updatedAt,
+      ...(audit.actor.type === 'user' ? { submittedBy: audit.actor.id } : {}),
+      ...this.villageIndex({ villageCode: revised.villageCode, status: 'DRAFT', updatedAt }),
+      ...regionIndex(revised),
+      ...times.values,
+    });
+    const guard = times.guard;
+    const item: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: proposalKey(proposalId),
+        UpdateExpression: update.expression,
+        ConditionExpression: `#version = :expectedVersion AND #status = :returned${guard ? ` AND ${guard.expression}` : ''}`,
+        ExpressionAttributeNames: { ...update.names, ...guard?.names },
+        ExpressionAttributeValues: { ...update.values, ...guard?.values, ':expectedVersion': expect.version, ':returned': 'RETURNED' },
+      },
+    };
+    const entry = auditPut(this.tableName, {
+      proposalId,
+      version,
+      at: updatedAt,
+      actor: audit.actor,
+      action: 'REVISED',
+      from: { status: current.status, stage: current.stage },
+      to: { status: 'DRAFT', stage: 'DRAFT' },
+      detail: { previousVersion: current.version },
+    });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [item, entry] }));
+    } catch (error) {
+      if (!isConditionFailure(error) && !isTransactionConflict(error)) throw error;
+      // Someone else changed it between the read and the write: say how it stands now.
+      this.assertRevisable(await this.mustGet(proposalId), expect.version);
+      throw new ConflictError(`Proposal ${proposalId} changed meanwhile`, 'PROPOSAL_STATE_CHANGED');
+    }
+    return this.mustGet(proposalId);
+  }
+
+  private assertRevisable(current: StoredProposal, version: number) {
+    if (current.version !== version) {
+      throw new ConflictError(`Proposal ${current.id} is at version ${current.version}, not ${version}`, 'PROPOSAL_STATE_CHANGED');
+    }
+    if (current.status !== 'RETURNED') {
+      throw new ConflictError(`Only a returned proposal can be revised; ${current.id} is ${current.status}`, 'NOT_RETURNED');
+    }
   }
 
   async auditTrail(proposalId: string): Promise<AuditEntry[]> {
@@ -194,12 +476,13 @@ export class DynamoDbRecordsStore implements RecordsStore {
         ExpressionAttributeValues: { ':registered': 'REGISTERED', ':at': registeredAt, ':me': proposalId },
       },
     }));
-    const update = this.proposalUpdate(proposalId, change, {
+    const at = this.now();
+    const update = this.proposalUpdate(proposal, change, at, {
       gsi3pk: `REGISTRY#${proposal.villageCode}`,
       gsi3sk: `${registeredAt}#${proposalId}`,
       registeredAt,
     });
-    await this.transact([update, this.auditFor(proposal, change), ...lockUpdates], proposalId);
+    await this.transact([update, this.auditFor(proposal, change, at), ...lockUpdates], proposalId);
     return this.mustGet(proposalId);
   }
 
@@ -389,43 +672,267 @@ export class DynamoDbRecordsStore implements RecordsStore {
     });
   }
 
+  async listProposals(query: ProposalQuery): Promise<{ items: Proposal[]; cursor?: string }> {
+    const { limit, status } = query;
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+    const scope = regionScope(query.region, query.villageCode);
+    if (!scope) return { items: [] };
+    let start: Record<string, unknown> | undefined = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope);
+    const items: Record<string, any>[] = [];
+    for (let read = 1; read <= MAX_LIST_READS; read++) {
+      const remaining = limit - items.length;
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byRegion',
+          KeyConditionExpression: 'gsi4pk = :pk AND begins_with(gsi4sk, :prefix)',
+          ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':pk': scope.pk, ':prefix': scope.prefix, ...(status ? { ':status': status } : {}) },
+          // Unfiltered, every item read is returned; filtered, read ahead and cut the page at the last item taken.
+          Limit: status ? Math.max(remaining, FILTERED_READ_SIZE) : remaining,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const found = page.Items ?? [];
+      if (found.length > remaining) {
+        const taken = found.slice(0, remaining);
+        items.push(...taken);
+        return { items: items.map((item) => withoutStorageAttributes<Proposal>(item)), cursor: encodeCursor(taken.at(-1)!) };
+      }
+      items.push(...found);
+      start = page.LastEvaluatedKey;
+      if (!start || items.length === limit) break;
+    }
+    return {
+      items: items.map((item) => withoutStorageAttributes<Proposal>(item)),
+      ...(start ? { cursor: encodeCursor(start) } : {}),
+    };
+  }
+
+  async proposalsInReview(villageCode: string): Promise<Proposal[]> {
+    const items = await this.queryAll({
+      IndexName: 'byVillage',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      FilterExpression: '#stage = :stage',
+      ExpressionAttributeNames: { '#stage': 'stage' },
+      ExpressionAttributeValues: { ':pk': `VILLAGE#${villageCode}`, ':prefix': 'IN_REVIEW#', ':stage': 'PUBLIC_REVIEW' },
+    });
+    return items.map((item) => withoutStorageAttributes<Proposal>(item));
+  }
+
+  async *summarizeProposals(region: string): AsyncGenerator<Proposal & ProposalTiming> {
+    const scope = regionScope(region)!;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byRegion',
+          KeyConditionExpression: 'gsi4pk = :pk AND begins_with(gsi4sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': scope.pk, ':prefix': scope.prefix },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield withoutStorageAttributes<Proposal & ProposalTiming>(item);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  async consumeRateLimit(subject: string, windowSeconds: number, limit: number): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+    if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new RangeError('windowSeconds must be a positive integer');
+    const nowMs = this.now().getTime();
+    const windowStart = Math.floor(nowMs / 1000 / windowSeconds) * windowSeconds;
+    const refused = { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(((windowStart + windowSeconds) * 1000 - nowMs) / 1000)) };
+    if (limit < 1) return refused;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: rateKey(subject, windowStart),
+          UpdateExpression: 'SET #entity = :entity, #expiresAt = :expiresAt ADD #hits :one',
+          ConditionExpression: 'attribute_not_exists(#hits) OR #hits < :limit',
+          ExpressionAttributeNames: { '#entity': 'entity', '#expiresAt': 'expiresAt', '#hits': 'hits' },
+          ExpressionAttributeValues: {
+            ':entity': 'RATE',
+            // Kept a window past its end, then deleted by the TTL.
+            ':expiresAt': windowStart + 2 * windowSeconds,
+            ':one': 1,
+            ':limit': limit,
+          },
+        }),
+      );
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return refused;
+    }
+  }
+
+  async createImport(job: ImportJob): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...importKey(job.importId), entity: 'IMPORT', ...job },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConflictError(`Import ${job.importId} already exists`, 'IMPORT_EXISTS');
+    }
+  }
+
+  async getImport(importId: string): Promise<ImportJob | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: importKey(importId), ConsistentRead: true }),
+    );
+    return Item ? withoutStorageAttributes<ImportJob>(Item) : undefined;
+  }
+
+  async startImport(importId: string, totalRows: number): Promise<ImportJob> {
+    return this.updateImport(importId, ['WAITING_FOR_UPLOAD', 'RUNNING'], { status: 'RUNNING', totalRows }, (job) => {
+      throw new ConflictError(`Import ${importId} is ${job.status} and cannot start again`, 'IMPORT_FINISHED');
+    });
+  }
+
+  async recordImportOutcome(importId: string, outcome: ImportOutcome): Promise<{ recorded: boolean }> {
+    if (outcome.rows.length === 0) throw new RangeError('An import outcome covers at least one row');
+    const rows = outcome.rows.length;
+    const accepted = outcome.proposalId !== undefined;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...outcomeKey(importId, outcome.householdRef), entity: 'IMPORT_OUTCOME', ...outcome },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: importKey(importId),
+          UpdateExpression: 'SET #updatedAt = :now ADD #processedRows :rows, #acceptedRows :accepted, #rejectedRows :rejected',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: {
+            '#updatedAt': 'updatedAt',
+            '#processedRows': 'processedRows',
+            '#acceptedRows': 'acceptedRows',
+            '#rejectedRows': 'rejectedRows',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':now': this.now().toISOString(),
+            ':rows': rows,
+            ':accepted': accepted ? rows : 0,
+            ':rejected': accepted ? 0 : rows,
+            ':running': 'RUNNING',
+          },
+        },
+      },
+    ];
+    // Parallel workers add to the same job item; a transaction that collides with another is tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { recorded: true };
+      } catch (error) {
+        if (isConditionFailure(error, 0)) return { recorded: false };
+        if (isConditionFailure(error, 1)) {
+          const job = await this.getImport(importId);
+          throw job
+            ? new ConflictError(`Import ${importId} is ${job.status}, not RUNNING`, 'IMPORT_NOT_RUNNING')
+            : new ConflictError(`Import ${importId} does not exist`, 'IMPORT_NOT_FOUND');
+        }
+        if (!isTransactionConflict(error) || attempt === TRANSACTION_ATTEMPTS) throw error;
+        await conflictBackoff(attempt);
+      }
+    }
+  }
+
+  async finishImport(importId: string, status: 'DONE' | 'FAILED', error?: { code: string }): Promise<ImportJob> {
+    const from: ImportJob['status'][] = status === 'DONE' ? ['RUNNING'] : ['WAITING_FOR_UPLOAD', 'RUNNING'];
+    const values = { status, error: status === 'FAILED' && error ? { code: error.code } : null };
+    return this.updateImport(importId, from, values, (job) => {
+      // A retried finish finds its own result.
+      if (job.status === status) return job;
+      throw new ConflictError(`Import ${importId} is ${job.status} and cannot become ${status}`, 'IMPORT_NOT_RUNNING');
+    });
+  }
+
+  async importOutcomes(importId: string): Promise<ImportOutcome[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `IMPORT#${importId}`, ':prefix': 'OUTCOME#' },
+    });
+    const firstRow = (outcome: ImportOutcome) => Math.min(...outcome.rows);
+    return items
+      .map((item) => withoutStorageAttributes<ImportOutcome>(item))
+      .sort((a, b) => firstRow(a) - firstRow(b) || (a.householdRef < b.householdRef ? -1 : a.householdRef > b.householdRef ? 1 : 0));
+  }
+
+  /** Sets `values` on a job in one of the `from` statuses; otherwise `refused` decides with the job as it stands. */
+  private async updateImport(
+    importId: string,
+    from: ImportJob['status'][],
+    values: Record<string, unknown>,
+    refused: (job: ImportJob) => ImportJob,
+  ): Promise<ImportJob> {
+    const update = updateOf({ ...values, updatedAt: this.now().toISOString() });
+    const expected = from.map((_, index) => `:from${index}`);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: importKey(importId),
+          UpdateExpression: update.expression,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${expected.join(', ')})`,
+          ExpressionAttributeNames: { ...update.names, '#status': 'status' },
+          ExpressionAttributeValues: { ...update.values, ...Object.fromEntries(from.map((status, index) => [expected[index], status])) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutStorageAttributes<ImportJob>(Attributes!);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const job = await this.getImport(importId);
+      if (!job) throw new ConflictError(`Import ${importId} does not exist`, 'IMPORT_NOT_FOUND');
+      return refused(job);
+    }
+  }
+
   private villageIndex(proposal: Pick<Proposal, 'villageCode' | 'status' | 'updatedAt'>) {
     return { gsi1pk: `VILLAGE#${proposal.villageCode}`, gsi1sk: `${proposal.status}#${proposal.updatedAt}` };
   }
 
-  private proposalUpdate(proposalId: string, change: ProposalChange, extra: Record<string, unknown> = {}): TransactItem {
-    const updatedAt = this.now().toISOString();
+  /** The change as an update of the record `current` was read from; stage times move when the stage does. */
+  private proposalUpdate(current: StoredProposal, change: ProposalChange, at: Date, extra: Record<string, unknown> = {}): TransactItem {
+    const updatedAt = at.toISOString();
+    const times = stageTimes(current, change.stage, at);
     const values: Record<string, unknown> = {
       status: change.status,
       stage: change.stage,
       updatedAt,
       gsi1sk: `${change.status}#${updatedAt}`,
+      // Also gives records written before the byRegion index their place in it.
+      ...regionIndex(current),
+      ...times.values,
       ...extra,
     };
     for (const field of ['tier', 'reasons', 'flags', 'review', 'locks', 'failure'] as const) {
       if (change[field] !== undefined) values[field] = change[field];
     }
-    const removed = Object.entries(values)
-      .filter(([, value]) => value === null)
-      .map(([name]) => name);
-    const set = Object.entries(values).filter(([, value]) => value !== null);
-    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
-    const expressionValues: Record<string, unknown> = { ':version': change.expect.version };
-    set.forEach(([name, value]) => {
-      names[`#${name}`] = name;
-      expressionValues[`:${name}`] = value;
-    });
-    removed.forEach((name) => (names[`#${name}`] = name));
+    const update = updateOf(values);
+    const names: Record<string, string> = { ...update.names, ...times.guard?.names, '#status': 'status', '#version': 'version' };
+    const expressionValues: Record<string, unknown> = { ...update.values, ...times.guard?.values, ':version': change.expect.version };
     change.expect.status.forEach((status, index) => (expressionValues[`:expected${index}`] = status));
     const expected = change.expect.status.map((_, index) => `:expected${index}`).join(', ');
     return {
       Update: {
         TableName: this.tableName,
-        Key: proposalKey(proposalId),
-        UpdateExpression:
-          `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')}` +
-          (removed.length ? ` REMOVE ${removed.map((name) => `#${name}`).join(', ')}` : ''),
-        ConditionExpression: `#version = :version AND #status IN (${expected})`,
+        Key: proposalKey(current.id),
+        UpdateExpression: update.expression,
+        ConditionExpression: `#version = :version AND #status IN (${expected})${times.guard ? ` AND ${times.guard.expression}` : ''}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: expressionValues,
       },
@@ -433,11 +940,11 @@ export class DynamoDbRecordsStore implements RecordsStore {
   }
 
   /** The audit entry for a change, from the state read just before it (the change's condition checks its status). */
-  private auditFor(current: Proposal, change: ProposalChange): TransactItem {
+  private auditFor(current: Proposal, change: ProposalChange, at: Date): TransactItem {
     return auditPut(this.tableName, {
       proposalId: current.id,
       version: change.expect.version,
-      at: this.now().toISOString(),
+      at: at.toISOString(),
       actor: change.audit.actor,
       action: change.audit.action,
       from: { status: current.status, stage: current.stage },
@@ -483,9 +990,15 @@ export class DynamoDbRecordsStore implements RecordsStore {
     });
   }
 
+  private epochSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
   private async queryAll(input: {
     IndexName?: string;
     KeyConditionExpression: string;
+    FilterExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
     ExpressionAttributeValues: Record<string, unknown>;
   }): Promise<Record<string, any>[]> {
     const items: Record<string, any>[] = [];

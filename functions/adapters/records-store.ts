@@ -1,4 +1,4 @@
-import type { Flag, Proposal } from '../../domain/proposal.ts';
+import type { Flag, Proposal, ProposalInput } from '../../domain/proposal.ts';
 import type { ValidationIssue } from '../../domain/messages.ts';
 import type { Stage, Status } from '../../domain/lifecycle.ts';
 import type { Tier } from '../../domain/province-config.ts';
@@ -66,9 +66,98 @@ export type Objection = {
   filedAt: string;
 };
 
+/** Time per stage, kept on the proposal item for the "median days per stage" reports. */
+export type ProposalTiming = {
+  /** When the proposal entered its current stage (ISO). */
+  stageEnteredAt?: string;
+  /** Days spent in each stage it has left, cumulative (a stage entered twice adds up), 3 decimals. */
+  stageDays?: Partial<Record<Stage, number>>;
+};
+
+/** A proposal as the store returns it: the record, the locks it recorded and its time per stage. */
+export type StoredProposal = Proposal & { locks?: IdentityLock[] } & ProposalTiming;
+
+/** What an idempotency key stands for: the first request's hash and the proposal it created. */
+export type IdempotencyRecord = { requestHash: string; proposalId: string };
+
+export type CreateProposalOptions = {
+  /**
+   * `key` is built by the caller (`<caller sub>#<header key>`, `import#<importId>#<householdRef>`); the store keys
+   * the record by its SHA-256. `expiresAt` is in epoch seconds (the table's TTL).
+   */
+  idempotency?: { key: string; requestHash: string; expiresAt: number };
+};
+
+export type ProposalQuery = {
+  /** A Kemendagri code: province `81`, regency `81.03`, district `81.03.05` or village `81.03.05.2001`. */
+  region: string;
+  /** Narrows to one village, which must lie inside `region`. */
+  villageCode?: string;
+  status?: Status;
+  /** At most this many items per page (a page may hold fewer and still have a cursor). */
+  limit: number;
+  /** Opaque, from the previous page of the same query. */
+  cursor?: string;
+};
+
+export type ImportStatus = 'WAITING_FOR_UPLOAD' | 'RUNNING' | 'DONE' | 'FAILED';
+
+export type ImportJob = {
+  importId: string;
+  villageCode: string;
+  createdBy: string;
+  format: 'csv' | 'xlsx';
+  /** The uploaded file's object key. */
+  key: string;
+  status: ImportStatus;
+  createdAt: string;
+  updatedAt: string;
+  totalRows?: number;
+  /** Rows of recorded outcomes: accepted (a proposal was created) plus rejected. */
+  processedRows: number;
+  acceptedRows: number;
+  rejectedRows: number;
+  error?: { code: string };
+};
+
+export type ImportOutcome = {
+  /** The household's reference in the file; stored as given, so never a NIK or KK. */
+  householdRef: string;
+  /** The file rows (1-based, as the caller counts them) the household spans. */
+  rows: number[];
+  /** Set when the household was accepted and its proposal created. */
+  proposalId?: string;
+  issues?: { row: number; column: string; code: string; message: { id: string; en: string } }[];
+};
+
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
   constructor(message: string, readonly code = 'CONFLICT') {
+    super(message);
+  }
+}
+
+/** The idempotency key was used before; carries what the first request was and what it created. Nothing was written. */
+export class IdempotencyKeyUsed extends Error {
+  override readonly name = 'IdempotencyKeyUsed';
+  readonly code = 'IDEMPOTENCY_KEY_USED';
+  readonly requestHash: string;
+  readonly proposalId: string;
+  /** The first request: the same as `requestHash` and `proposalId`. */
+  readonly first: IdempotencyRecord;
+  constructor(first: IdempotencyRecord) {
+    super(`The idempotency key was already used for proposal ${first.proposalId}`);
+    this.first = { requestHash: first.requestHash, proposalId: first.proposalId };
+    this.requestHash = first.requestHash;
+    this.proposalId = first.proposalId;
+  }
+}
+
+/** A list cursor that this store did not hand out for this query (undecodable, or outside the region). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  readonly code = 'INVALID_CURSOR';
+  constructor(message = 'The cursor is not valid for this query') {
     super(message);
   }
 }
@@ -78,9 +167,23 @@ export class ConflictError extends Error {
  * Every state change is conditional and writes its audit entry in the same transaction.
  */
 export interface RecordsStore {
-  createProposal(proposal: Proposal, audit: { actor: Actor; action: string }): Promise<void>;
-  getProposal(proposalId: string): Promise<(Proposal & { locks?: IdentityLock[] }) | undefined>;
+  /**
+   * With `options.idempotency`, the proposal and the key's record are written in one transaction; a key already
+   * used (and not expired) throws IdempotencyKeyUsed and writes nothing.
+   */
+  createProposal(proposal: Proposal, audit: { actor: Actor; action: string }, options?: CreateProposalOptions): Promise<void>;
+  /** What an unexpired idempotency key stands for, if it was used. */
+  idempotentProposal(key: string): Promise<IdempotencyRecord | undefined>;
+  getProposal(proposalId: string): Promise<StoredProposal | undefined>;
+  /** Moves the change's stage time into stageDays when the stage changes. */
   changeProposal(proposalId: string, change: ProposalChange): Promise<Proposal>;
+  /**
+   * A RETURNED proposal at `expect.version` becomes the DRAFT of its next version with the new input: reasons and
+   * flags emptied, review, tier and failure removed, audited as REVISED. ConflictError NOT_RETURNED when it is not
+   * RETURNED, PROPOSAL_STATE_CHANGED when its version is not `expect.version` (or it changed meanwhile),
+   * PROPOSAL_NOT_FOUND when it does not exist.
+   */
+  reviseProposal(proposalId: string, input: ProposalInput, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal>;
   auditTrail(proposalId: string): Promise<AuditEntry[]>;
   /** An audit entry for an act that changes no proposal state by itself (a decision, an objection). */
   appendAudit(entry: AuditEntry): Promise<void>;
@@ -113,4 +216,33 @@ export interface RecordsStore {
   /** Records the decision once; a second decision gets ConflictError carrying the first. */
   recordDecision(taskId: string, decision: NonNullable<ApprovalTask['decision']>): Promise<ApprovalTask & { token: string }>;
   pendingTasks(tier: Tier, regionCode: string): Promise<ApprovalTask[]>;
+
+  /**
+   * A region's proposals by village, then creation (byRegion index), `status` applied as a filter. Pages hold at
+   * most `limit` items; the store reads on past filtered-out items (up to 10 reads) so a page is rarely short.
+   * A cursor that is not this store's, or points outside the region, throws InvalidCursorError.
+   */
+  listProposals(query: ProposalQuery): Promise<{ items: Proposal[]; cursor?: string }>;
+  /** The village's proposals in their public review (IN_REVIEW at stage PUBLIC_REVIEW), for the notice board. */
+  proposalsInReview(villageCode: string): Promise<Proposal[]>;
+  /** Every proposal of the region, page by page, for reports. */
+  summarizeProposals(region: string): AsyncIterable<Proposal & ProposalTiming>;
+
+  /** Counts one hit for `subject` in the current fixed window; refused once `limit` hits were counted. */
+  consumeRateLimit(subject: string, windowSeconds: number, limit: number): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+
+  /** ConflictError IMPORT_EXISTS if the id is taken. */
+  createImport(job: ImportJob): Promise<void>;
+  getImport(importId: string): Promise<ImportJob | undefined>;
+  /** WAITING_FOR_UPLOAD or RUNNING (a retried run starts again) → RUNNING; counters are kept. */
+  startImport(importId: string, totalRows: number): Promise<ImportJob>;
+  /**
+   * Records a household's outcome and adds its rows to the job's counters, once: recording the same household
+   * again does nothing (`recorded: false`). The job must be RUNNING (ConflictError IMPORT_NOT_RUNNING).
+   */
+  recordImportOutcome(importId: string, outcome: ImportOutcome): Promise<{ recorded: boolean }>;
+  /** RUNNING → DONE, or WAITING_FOR_UPLOAD/RUNNING → FAILED; finishing again with the same status returns the job. */
+  finishImport(importId: string, status: 'DONE' | 'FAILED', error?: { code: string }): Promise<ImportJob>;
+  /** Every recorded outcome, in the order of their first row. */
+  importOutcomes(importId: string): Promise<ImportOutcome[]>;
 }

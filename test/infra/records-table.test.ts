@@ -25,7 +25,7 @@ describe('RecordsTable', () => {
     });
   });
 
-  it('has the byVillage, inbox and registry indexes, each projecting ALL', () => {
+  it('has the byVillage, inbox, registry and byRegion indexes, each projecting ALL', () => {
     const [[, table]] = resourcesOfType(template, 'AWS::DynamoDB::GlobalTable') as [[string, any]];
     const indexes = Object.fromEntries(
       table.Properties.GlobalSecondaryIndexes.map((index: any) => [
@@ -37,9 +37,21 @@ describe('RecordsTable', () => {
       byVillage: { keys: ['HASH:gsi1pk', 'RANGE:gsi1sk'], projection: { ProjectionType: 'ALL' } },
       inbox: { keys: ['HASH:gsi2pk', 'RANGE:gsi2sk'], projection: { ProjectionType: 'ALL' } },
       registry: { keys: ['HASH:gsi3pk', 'RANGE:gsi3sk'], projection: { ProjectionType: 'ALL' } },
+      byRegion: { keys: ['HASH:gsi4pk', 'RANGE:gsi4sk'], projection: { ProjectionType: 'ALL' } },
     });
     const attributes = table.Properties.AttributeDefinitions.map((a: any) => `${a.AttributeName}:${a.AttributeType}`);
-    expect(attributes.sort()).toEqual(['gsi1pk:S', 'gsi1sk:S', 'gsi2pk:S', 'gsi2sk:S', 'gsi3pk:S', 'gsi3sk:S', 'pk:S', 'sk:S']);
+    expect(attributes.sort()).toEqual([
+      'gsi1pk:S',
+      'gsi1sk:S',
+      'gsi2pk:S',
+      'gsi2sk:S',
+      'gsi3pk:S',
+      'gsi3sk:S',
+      'gsi4pk:S',
+      'gsi4sk:S',
+      'pk:S',
+      'sk:S',
+    ]);
   });
 
   it('keeps point-in-time recovery, deletion protection and the table on stack deletion', () => {
