@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { supervisorTier, tierRegionCode, TIERS } from '../domain/province-config.ts';
 import { StageInput, daysFromNow, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
 import { loadProposal } from './shared/proposals.ts';
+import { taskIdFor } from './shared/tasks.ts';
 import { log } from './shared/log.ts';
 
 const actor = systemActor('request-decision');
@@ -13,8 +14,8 @@ export const DecisionRequest = StageInput.extend({
 });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
-export const taskIdFor = (request: Pick<DecisionRequest, 'proposalId' | 'version' | 'kind' | 'tier'>) =>
-  `${request.proposalId}-v${request.version}-${request.kind === 'adjudication' ? 'objections' : request.tier}`;
+// Still exported here for local/demo-data.ts and test/local/runtime/support.ts; new code imports shared/tasks.ts.
+export { taskIdFor };
 
 /**
  * Puts an approval or adjudication task in the tier's inbox and lets the workflow wait on its token.

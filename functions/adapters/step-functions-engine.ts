@@ -1,4 +1,4 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowEngine } from '../application/workflow-engine.ts';
 
 export class StepFunctionsEngine implements WorkflowEngine {
@@ -21,4 +21,11 @@ export class StepFunctionsEngine implements WorkflowEngine {
   async sendTaskFailure(taskToken: string, error: string, cause: string) {
     await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
   }
+}
+
+/** The province's state machine (STATE_MACHINE_ARN), for the API functions that start or resume it. */
+export function stepFunctionsEngineFromEnvironment(env: NodeJS.ProcessEnv): WorkflowEngine {
+  const stateMachineArn = env.STATE_MACHINE_ARN;
+  if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not configured for this function');
+  return new StepFunctionsEngine(new SFNClient({}), stateMachineArn);
 }

@@ -1,0 +1,221 @@
+import type { z } from 'zod';
+import { ACCESS, type AccessRule, type OperationId } from '../../domain/access.ts';
+import * as s from './schemas.ts';
+
+/*
+ * The HTTP API's contract: one entry per route. infra/ builds a Lambda and an API Gateway route from each
+ * entry, the OpenAPI document is generated from it, and functions/api/http.ts enforces its access rule
+ * and schemas. No AWS imports here: infra and the local runtime read it at synth time.
+ */
+
+/** What a route's function touches, so infra can grant exactly that. */
+export type RouteNeeds = {
+  /** Write access to the records table (all routes read it). */
+  writesRecords?: boolean;
+  /** Presigned POST slots (PutObject) under these evidence-bucket prefixes. */
+  signsUploads?: 'proposals' | 'imports';
+  /** Lists and presigns GETs of the evidence under proposals/. */
+  readsEvidence?: boolean;
+  /** Reads imported files under imports/. */
+  readsImports?: boolean;
+  startsWorkflow?: boolean;
+  resumesWorkflow?: boolean;
+  needsRegions?: boolean;
+  /** Counts requests per client (public routes). */
+  rateLimited?: boolean;
+};
+
+export type ResponseSpec = { description: string; schema?: z.ZodType; contentType?: string };
+
+export type RouteSpec = {
+  operationId: OperationId;
+  method: 'GET' | 'POST' | 'PUT';
+  /** API Gateway syntax: `/proposals/{id}`. */
+  path: string;
+  /** File in functions/api/ exporting `handler`. */
+  handler: string;
+  summary: { id: string; en: string };
+  access: AccessRule;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** `Idempotency-Key` header honoured. */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+  needs: RouteNeeds;
+  memorySize?: number;
+  timeoutSeconds?: number;
+};
+
+const route = <const R extends Omit<RouteSpec, 'access'>>(spec: R) => ({ ...spec, access: ACCESS[spec.operationId] });
+
+export const ROUTES = [
+  route({
+    operationId: 'createProposal',
+    method: 'POST',
+    path: '/proposals',
+    handler: 'create-proposal.ts',
+    summary: { id: 'Membuat usulan (draf) dan slot unggah dokumen', en: 'Create a draft proposal and its upload slots' },
+    body: s.CreateProposalBody,
+    idempotent: true,
+    responses: { 201: { description: 'Draft created', schema: s.CreateProposalResponse } },
+    needs: { writesRecords: true, signsUploads: 'proposals', needsRegions: true },
+  }),
+  route({
+    operationId: 'requestUploads',
+    method: 'POST',
+    path: '/proposals/{id}/uploads',
+    handler: 'request-uploads.ts',
+    summary: { id: 'Slot unggah baru (pengganti atau foto tambahan)', en: 'Fresh upload slots (replacements, extra photos)' },
+    params: s.ProposalIdParams,
+    body: s.RequestUploadsBody,
+    responses: { 200: { description: 'Upload slots', schema: s.RequestUploadsResponse } },
+    needs: { signsUploads: 'proposals' },
+  }),
+  route({
+    operationId: 'submitProposal',
+    method: 'POST',
+    path: '/proposals/{id}/submit',
+    handler: 'submit-proposal.ts',
+    summary: { id: 'Mengajukan usulan ke alur verifikasi', en: 'Submit the proposal into the workflow' },
+    params: s.ProposalIdParams,
+    responses: { 202: { description: 'Workflow started', schema: s.SubmitResponse } },
+    needs: { writesRecords: true, startsWorkflow: true },
+  }),
+  route({
+    operationId: 'reviseProposal',
+    method: 'PUT',
+    path: '/proposals/{id}',
+    handler: 'revise-proposal.ts',
+    summary: { id: 'Memperbaiki usulan yang dikembalikan', en: 'Revise a returned proposal' },
+    params: s.ProposalIdParams,
+    body: s.ReviseProposalBody,
+    responses: { 200: { description: 'The next version, as a draft', schema: s.CreateProposalResponse } },
+    needs: { writesRecords: true, signsUploads: 'proposals', needsRegions: true },
+  }),
+  route({
+    operationId: 'getProposal',
+    method: 'GET',
+    path: '/proposals/{id}',
+    handler: 'get-proposal.ts',
+    summary: { id: 'Detail usulan, dokumen dan riwayat', en: 'A proposal with its documents and history' },
+    params: s.ProposalIdParams,
+    responses: { 200: { description: 'The proposal', schema: s.ProposalViewSchema } },
+    needs: { readsEvidence: true },
+  }),
+  route({
+    operationId: 'listProposals',
+    method: 'GET',
+    path: '/proposals',
+    handler: 'list-proposals.ts',
+    summary: { id: 'Daftar usulan di wilayah pengguna', en: "Proposals in the caller's region" },
+    query: s.ListProposalsQuery,
+    responses: { 200: { description: 'A page of proposals', schema: s.ListProposalsResponse } },
+    needs: {},
+  }),
+  route({
+    operationId: 'listTasks',
+    method: 'GET',
+    path: '/tasks',
+    handler: 'list-tasks.ts',
+    summary: { id: 'Kotak masuk tugas persetujuan', en: 'The approver inbox' },
+    query: s.ListTasksQuery,
+    responses: { 200: { description: 'Pending tasks, oldest due first', schema: s.ListTasksResponse } },
+    needs: {},
+  }),
+  route({
+    operationId: 'decideTask',
+    method: 'POST',
+    path: '/tasks/{taskId}/decision',
+    handler: 'decide-task.ts',
+    summary: { id: 'Memutuskan tugas', en: 'Decide a task' },
+    params: s.TaskIdParams,
+    body: s.DecisionBody,
+    responses: { 200: { description: 'Decision recorded', schema: s.DecisionResponse } },
+    needs: { writesRecords: true, resumesWorkflow: true },
+    // Resuming may wait up to 15 s for the token an SLA escalation hands over; API Gateway allows 30 s.
+    timeoutSeconds: 29,
+  }),
+  route({
+    operationId: 'listPublicReview',
+    method: 'GET',
+    path: '/public/review/{villageCode}',
+    handler: 'list-public-review.ts',
+    summary: { id: 'Daftar uji publik desa', en: "A village's public review list" },
+    params: s.VillageParams,
+    responses: { 200: { description: 'Proposals in public review', schema: s.PublicReviewResponse } },
+    needs: { writesRecords: true, rateLimited: true, needsRegions: true },
+  }),
+  route({
+    operationId: 'fileObjection',
+    method: 'POST',
+    path: '/public/review/{proposalId}/objections',
+    handler: 'file-objection.ts',
+    summary: { id: 'Mengajukan sanggahan', en: 'File an objection' },
+    params: s.ObjectionParams,
+    body: s.ObjectionBody,
+    responses: { 201: { description: 'Objection recorded', schema: s.ObjectionResponse } },
+    needs: { writesRecords: true, rateLimited: true },
+  }),
+  route({
+    operationId: 'startImport',
+    method: 'POST',
+    path: '/imports',
+    handler: 'start-import.ts',
+    summary: { id: 'Impor massal: slot unggah berkas CSV/XLSX', en: 'Bulk import: upload slot for a CSV or XLSX file' },
+    body: s.StartImportBody,
+    responses: { 201: { description: 'Import created', schema: s.StartImportResponse } },
+    needs: { writesRecords: true, signsUploads: 'imports' },
+  }),
+  route({
+    operationId: 'importTemplate',
+    method: 'GET',
+    path: '/imports/template.csv',
+    handler: 'import-template.ts',
+    summary: { id: 'Templat kolom impor', en: 'The import column template' },
+    responses: { 200: { description: 'CSV template', contentType: 'text/csv' } },
+    needs: {},
+  }),
+  route({
+    operationId: 'getImport',
+    method: 'GET',
+    path: '/imports/{id}',
+    handler: 'get-import.ts',
+    summary: { id: 'Kemajuan dan hasil impor', en: 'Import progress and report' },
+    params: s.ImportIdParams,
+    responses: { 200: { description: 'The import', schema: s.ImportViewSchema } },
+    needs: {},
+  }),
+  route({
+    operationId: 'reportSummary',
+    method: 'GET',
+    path: '/reports/summary',
+    handler: 'report-summary.ts',
+    summary: { id: 'Rekap per status dan tahap', en: 'Counts per status and stage' },
+    query: s.ReportQuery,
+    responses: { 200: { description: 'Summary', schema: s.ReportSummaryResponse } },
+    needs: { needsRegions: true },
+    memorySize: 1024,
+    timeoutSeconds: 29,
+  }),
+  route({
+    operationId: 'openApi',
+    method: 'GET',
+    path: '/openapi.json',
+    handler: 'openapi.ts',
+    summary: { id: 'Dokumen OpenAPI 3.1', en: 'The OpenAPI 3.1 document' },
+    responses: { 200: { description: 'OpenAPI document', contentType: 'application/json' } },
+    needs: {},
+  }),
+] as const satisfies readonly RouteSpec[];
+
+export type Route = (typeof ROUTES)[number];
+
+export function routeFor<O extends OperationId>(operationId: O): Extract<Route, { operationId: O }> {
+  const found = ROUTES.find((entry) => entry.operationId === operationId);
+  if (!found) throw new Error(`No route for ${operationId}`);
+  return found as Extract<Route, { operationId: O }>;
+}
+
+/** Every error status a route can answer with, for the OpenAPI document. */
+export const ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 422, 429] as const;
