@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 
 /** Documents live under `proposals/<proposalId>/<kind>/<file>`; functions are granted this prefix only. */
 export const EVIDENCE_KEY_PREFIX = 'proposals/';
+/** Bulk-import files (CSV/XLSX) live under `imports/...`; a new object there starts the import processor. */
+export const IMPORT_KEY_PREFIX = 'imports/';
 
 /**
  * House photos, KK/KTP scans and signed minutes for every proposal. They are evidence for audits

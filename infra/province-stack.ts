@@ -4,11 +4,14 @@ import type { ProvinceConfig } from '../domain/province-config.ts';
 import { RecipientWorkflow } from '../workflows/recipient-workflow.ts';
 import { EncryptionKey } from './encryption-key.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
+import { VervalApi } from './http-api.ts';
 import { IdentityHashSecret } from './identity-hash-secret.ts';
+import { ImportProcessor } from './import-processor.ts';
 import { OutcomeBus } from './outcome-bus.ts';
 import type { Province } from './provinces.ts';
 import { RecordsTable } from './records-table.ts';
 import { StageFunctions } from './stage-functions.ts';
+import { UserPool } from './user-pool.ts';
 
 export interface ProvinceStackProps extends StackProps {
   province: Province;
@@ -16,7 +19,10 @@ export interface ProvinceStackProps extends StackProps {
   config: ProvinceConfig;
 }
 
-/** Everything one province runs on: data, evidence, the identity key, the stage functions and the workflow. */
+/**
+ * Everything one province runs on: data, evidence, the identity key, the stage functions and the workflow,
+ * its users and the HTTP API in front of it, and the bulk-import processor.
+ */
 export class ProvinceStack extends Stack {
   readonly recordsTable: RecordsTable;
   readonly evidence: EvidenceBucket;
@@ -24,6 +30,9 @@ export class ProvinceStack extends Stack {
   readonly outcomes: OutcomeBus;
   readonly stages: StageFunctions;
   readonly workflow: RecipientWorkflow;
+  readonly users: UserPool;
+  readonly api: VervalApi;
+  readonly imports: ImportProcessor;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     super(scope, id, props);
@@ -50,9 +59,40 @@ export class ProvinceStack extends Stack {
       encryptionKey: key,
     });
 
+    this.users = new UserPool(this, 'Users', { config, encryptionKey: key });
+    this.api = new VervalApi(this, 'Api', {
+      config,
+      table: this.recordsTable.table,
+      evidenceBucket: this.evidence.bucket,
+      encryptionKey: key,
+      stateMachine: this.workflow.stateMachine,
+      issuer: this.users.issuer,
+      audience: this.users.client.userPoolClientId,
+      corsOrigins: corsOriginsFrom(this.node.tryGetContext('corsOrigins')),
+    });
+    this.imports = new ImportProcessor(this, 'Imports', {
+      config,
+      table: this.recordsTable.table,
+      evidenceBucket: this.evidence.bucket,
+      encryptionKey: key,
+    });
+
     new CfnOutput(this, 'TableName', { value: this.recordsTable.table.tableName });
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.outcomes.bus.eventBusName });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
+    new CfnOutput(this, 'Issuer', { value: this.users.issuer });
   }
+}
+
+/** `-c corsOrigins=https://a.example,https://b.example`; any origin when unset (bearer tokens, no cookies). */
+export function corsOriginsFrom(context: unknown): string[] {
+  const origins = String(context ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return origins.length > 0 ? origins : ['*'];
 }

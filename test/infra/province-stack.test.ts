@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvinceStack } from '../../infra/province-stack.ts';
-import { removeTempOutdirs, synthProvince } from './support.ts';
+import { LAMBDA_FUNCTIONS, removeTempOutdirs, synthProvince } from './support.ts';
 
 afterAll(removeTempOutdirs);
 
@@ -14,7 +14,7 @@ describe('ProvinceStack', () => {
     ({ template, stack } = synthProvince({ province: '81' }));
   });
 
-  it('composes one key, one table, the evidence and log buckets, one secret, one bus and one workflow', () => {
+  it('composes one key, one table, the evidence and log buckets, one secret, one bus, one workflow, the users and the API', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
@@ -23,7 +23,12 @@ describe('ProvinceStack', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Archive', 1);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    template.resourceCountIs('AWS::Lambda::Function', 8);
+    template.resourceCountIs('AWS::Lambda::Function', LAMBDA_FUNCTIONS);
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
   });
 
   it('encrypts the table, evidence, secret, function logs and state machine with the same key', () => {
@@ -47,14 +52,25 @@ describe('ProvinceStack', () => {
     expect(definition).toContain(idOf(stack.outcomes.bus));
   });
 
-  it('outputs the table, bucket, state machine and bus for the operators and the local runtime', () => {
+  it('outputs the table, bucket, state machine, bus, API and sign-in settings for the operators and the local runtime', () => {
     const outputs = template.toJSON().Outputs;
     expect(outputs).toMatchObject({
       TableName: { Value: { Ref: idOf(stack.recordsTable.table) } },
       EvidenceBucketName: { Value: { Ref: idOf(stack.evidence.bucket) } },
       StateMachineArn: { Value: { Ref: idOf(stack.workflow.stateMachine) } },
       EventBusName: { Value: { Ref: idOf(stack.outcomes.bus) } },
+      UserPoolId: { Value: { Ref: idOf(stack.users.userPool) } },
+      UserPoolClientId: { Value: { Ref: idOf(stack.users.client) } },
     });
+    expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(idOf(stack.api.api));
+    expect(JSON.stringify(outputs.Issuer.Value)).toContain(idOf(stack.users.userPool));
+  });
+
+  it('encrypts every log group with the province key, the API access logs included', () => {
+    const keyArn = { 'Fn::GetAtt': [idOf(stack.node.findChild('EncryptionKey').node.findChild('Key') as never), 'Arn'] };
+    for (const [id, logGroup] of Object.entries(template.findResources('AWS::Logs::LogGroup'))) {
+      expect((logGroup as { Properties: { KmsKeyId?: unknown } }).Properties.KmsKeyId, id).toEqual(keyArn);
+    }
   });
 
   it('describes and tags the stack with its province', () => {

@@ -1,13 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provinceConfig } from '../../domain/province-config.ts';
 import type { ProvinceStack } from '../../infra/province-stack.ts';
 import { listProvinces } from '../../infra/provinces.ts';
-import { RECORDS_TABLE_ACTIONS, STAGES, type StageName } from '../../infra/stage-functions.ts';
-import { actionsOf, removeTempOutdirs, statementsOfRole, synthProvince, tempOutdir } from './support.ts';
+import { STAGES, type StageName } from '../../infra/stage-functions.ts';
+import { RECORDS_TABLE_ACTIONS } from '../../infra/verval-function.ts';
+import { actionsOf, removeTempOutdirs, statementsOfRole, synthProvince } from './support.ts';
 
 afterAll(removeTempOutdirs);
 
@@ -26,7 +26,9 @@ describe('StageFunctions', () => {
 
   it('has one function per handler in functions/, each exporting handler', () => {
     expect(Object.keys(stack.stages.functions).sort()).toEqual([...STAGE_NAMES].sort());
-    template.resourceCountIs('AWS::Lambda::Function', STAGE_NAMES.length);
+    const ids = STAGE_NAMES.map((name) => idOf(stack.stages.functions[name]));
+    expect(new Set(ids).size).toBe(STAGE_NAMES.length);
+    for (const id of ids) expect(template.toJSON().Resources[id].Type).toBe('AWS::Lambda::Function');
     for (const { file } of Object.values(STAGES)) expect(existsSync(join('functions', file)), file).toBe(true);
     for (const name of STAGE_NAMES) expect(fnOf(name).Properties.Handler).toBe('index.handler');
   });
@@ -157,62 +159,6 @@ describe('StageFunctions', () => {
       const wildcard = statementsOfRole(template, roleIdOf(name)).filter((s) => s.Resource === '*');
       expect(actionsOf(wildcard).sort(), name).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     }
-  });
-});
-
-describe('StageFunctions bundles (province 81, esbuild)', () => {
-  type Bundle = { name: StageName; dir: string; code: string };
-  let bundles: Bundle[];
-
-  beforeAll(() => {
-    const outdir = tempOutdir('bundled');
-    const { stack, template } = synthProvince({ province: '81', bundle: true, outdir });
-    bundles = STAGE_NAMES.map((name) => {
-      const id = stack.getLogicalId(stack.stages.functions[name].node.defaultChild as never);
-      const zip = template.toJSON().Resources[id].Properties.Code.S3Key as string;
-      const dir = join(outdir, `asset.${zip.replace(/\.zip$/, '')}`);
-      return { name, dir, code: readFileSync(join(dir, 'index.mjs'), 'utf8') };
-    });
-    for (const { name, dir } of bundles) {
-      const kb = (file: string) => (existsSync(join(dir, file)) ? `${(statSync(join(dir, file)).size / 1024).toFixed(1)} kB` : '-');
-      console.log(`bundle ${name.padEnd(18)} index.mjs ${kb('index.mjs').padStart(10)}   regions.json ${kb('regions.json')}`);
-    }
-  }, 300_000);
-
-  it('produces one ESM bundle per function', () => {
-    expect(bundles).toHaveLength(STAGE_NAMES.length);
-    for (const { name, code } of bundles) {
-      expect(code.startsWith("import { createRequire } from 'module';const require = createRequire(import.meta.url);"), name).toBe(true);
-      expect(code, name).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
-      expect(code, name).not.toMatch(/\bmodule\.exports\s*=/);
-    }
-  });
-
-  it('minifies every bundle', () => {
-    for (const { name, code } of bundles) {
-      const lines = code.split('\n').length;
-      expect(code.length / lines, name).toBeGreaterThan(1000);
-    }
-  });
-
-  it('exports a handler function that loads on Node 22', async () => {
-    for (const { name, dir } of bundles) {
-      const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
-      expect(typeof module.handler, name).toBe('function');
-    }
-  });
-
-  it("puts the province's region data beside validate-submission's bundle only", () => {
-    for (const { name, dir } of bundles) {
-      expect(existsSync(join(dir, 'regions.json')), name).toBe(name === 'validateSubmission');
-    }
-    const { dir } = bundles.find((b) => b.name === 'validateSubmission')!;
-    const regions = JSON.parse(readFileSync(join(dir, 'regions.json'), 'utf8'));
-    expect(Object.keys(regions.provinces)).toHaveLength(38);
-    // Districts are national (NIKs carry the district of first issue, anywhere); villages are Maluku's.
-    expect(regions.districts.length).toBeGreaterThan(7000);
-    expect(regions.villages.length).toBeGreaterThan(1000);
-    expect(regions.villages.every((code: string) => code.startsWith('81.'))).toBe(true);
   });
 });
 

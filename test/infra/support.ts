@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { ROUTES } from '../../functions/api/routes.ts';
 import { buildProvinceApp, type ProvinceAppOptions } from '../../infra/province-app.ts';
+import { STAGES } from '../../infra/stage-functions.ts';
+
+/** The province's own Lambdas: one per stage, one per API route, and the import processor (each gets the config). */
+export const PROVINCE_FUNCTIONS = Object.keys(STAGES).length + ROUTES.length + 1;
+/** Every AWS::Lambda::Function in a province: its own, the Cognito trigger, and CDK's S3 notifications handler. */
+export const LAMBDA_FUNCTIONS = PROVINCE_FUNCTIONS + 2;
 
 const outdirs: string[] = [];
 
