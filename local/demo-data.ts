@@ -196,7 +196,7 @@ const BASE_LOCATION: Record<string, LatLon> = { '81': { latitude: -3.6954, longi
 const DEFAULT_LOCATION: LatLon = { latitude: -2.5, longitude: 118.0 };
 
 /** Two regencies with villages: the province's first city (x.71) if it has one, and its first regency. */
-function demoRegencies(province: string): { code: string; name: string; villages: string[] }[] {
+export function demoRegencies(province: string): { code: string; name: string; villages: string[] }[] {
   const data = loadRegionData(province);
   const byRegency = new Map<string, string[]>();
   for (const village of [...data.villages].sort()) {
@@ -209,26 +209,46 @@ function demoRegencies(province: string): { code: string; name: string; villages
   return chosen.map((code) => ({ code, name: data.regencies[code] ?? code, villages: byRegency.get(code)! }));
 }
 
-export function demoHouseholds(province: string, config: ProvinceConfig): DemoHousehold[] {
-  const tiers = config.tiers.map(({ tier }) => tier);
+/** Which of the two demo regencies each demo household lives in, in the order of the plan in demoHouseholds. */
+const PLAN_REGENCIES = [0, 0, 0, 1, 1, 0, 1] as const;
+
+export interface DemoVillage {
+  villageCode: string;
+  regency: { code: string; name: string };
+}
+
+/**
+ * The village of each demo household, in plan order (a village may come twice if a regency is small): every
+ * third village of its regency. The demo users (local/demo-users.ts) get an operator for each of these.
+ */
+export function demoVillages(province: string): DemoVillage[] {
   const [first, second = first] = demoRegencies(province);
   if (!first || !second) throw new Error(`Province ${province} has no villages in the region data`);
-  const label = (tier: Tier | undefined) => (tier ? `waiting for the ${TIER_LABELS[tier]}` : 'registered');
-  const plan: { regency: typeof first; target: DemoTarget; description: string }[] = [
-    { regency: first, target: 'returned', description: 'returned by validation: a NIK does not match the declared sex' },
-    { regency: first, target: 'review', description: 'in public review, then waiting for the village head' },
-    { regency: first, target: 'objection', description: 'objection filed in public review, then waiting for adjudication' },
-    { regency: second, target: { approvals: 0 }, description: `after public review, ${label(tiers[0])}` },
-    { regency: second, target: { approvals: 1 }, description: `approved by the ${TIER_LABELS[tiers[0]!]}, ${label(tiers[1])}` },
-    { regency: first, target: { approvals: tiers.length - 1 }, description: `approved up to the ${TIER_LABELS[tiers.at(-2) ?? tiers[0]!]}, ${label(tiers.at(-1))}` },
-    { regency: second, target: { approvals: tiers.length }, description: 'approved at every tier, registered' },
-  ];
   const used = new Map<string, number>();
-  const base = BASE_LOCATION[province] ?? DEFAULT_LOCATION;
-  return plan.map(({ regency, target, description }, index) => {
+  return PLAN_REGENCIES.map((which) => {
+    const regency = which === 0 ? first : second;
     const nth = used.get(regency.code) ?? 0;
     used.set(regency.code, nth + 1);
-    const villageCode = regency.villages[Math.min(nth * 3, regency.villages.length - 1)]!;
+    return { villageCode: regency.villages[Math.min(nth * 3, regency.villages.length - 1)]!, regency: { code: regency.code, name: regency.name } };
+  });
+}
+
+export function demoHouseholds(province: string, config: ProvinceConfig): DemoHousehold[] {
+  const tiers = config.tiers.map(({ tier }) => tier);
+  const villages = demoVillages(province);
+  const label = (tier: Tier | undefined) => (tier ? `waiting for the ${TIER_LABELS[tier]}` : 'registered');
+  const plan: { target: DemoTarget; description: string }[] = [
+    { target: 'returned', description: 'returned by validation: a NIK does not match the declared sex' },
+    { target: 'review', description: 'in public review, then waiting for the village head' },
+    { target: 'objection', description: 'objection filed in public review, then waiting for adjudication' },
+    { target: { approvals: 0 }, description: `after public review, ${label(tiers[0])}` },
+    { target: { approvals: 1 }, description: `approved by the ${TIER_LABELS[tiers[0]!]}, ${label(tiers[1])}` },
+    { target: { approvals: tiers.length - 1 }, description: `approved up to the ${TIER_LABELS[tiers.at(-2) ?? tiers[0]!]}, ${label(tiers.at(-1))}` },
+    { target: { approvals: tiers.length }, description: 'approved at every tier, registered' },
+  ];
+  const base = BASE_LOCATION[province] ?? DEFAULT_LOCATION;
+  return plan.map(({ target, description }, index) => {
+    const { villageCode, regency } = villages[index]!;
     const districtCode = villageCode.slice(0, 8);
     const family = FAMILIES[index % FAMILIES.length]!;
     const serial = 1001 + index * 10;

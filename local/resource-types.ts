@@ -4,6 +4,7 @@
  * naming the resources, rather than a stack that silently lacks part of what the template declares.
  */
 import { LocalRuntimeError } from './errors.ts';
+import { BUCKET_NOTIFICATIONS_TYPE } from './s3/notifications.ts';
 import type { CfnTemplate } from './template.ts';
 
 /** Types with local behaviour, and what that behaviour is. */
@@ -15,6 +16,14 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Lambda::Function': 'its bundled asset, run in worker threads',
   'AWS::StepFunctions::StateMachine': 'a state machine on the local Step Functions endpoint',
   'AWS::Events::EventBus': 'events put on it are appended to events.jsonl',
+  'AWS::ApiGatewayV2::Api': 'an HTTP API served on 127.0.0.1 (one per template), with its CORS configuration',
+  'AWS::ApiGatewayV2::Route': 'a route of the local HTTP API (JWT or no authorization)',
+  'AWS::ApiGatewayV2::Integration': 'a Lambda proxy integration, payload format 2.0',
+  'AWS::ApiGatewayV2::Authorizer': 'a JWT authorizer, checking tokens of the local issuer',
+  'AWS::ApiGatewayV2::Stage': 'its throttling settings',
+  'AWS::Cognito::UserPool': 'the local token issuer stands in for it, with demo users; its pre-token-generation trigger runs',
+  'AWS::Cognito::UserPoolClient': 'its id is the audience of the local tokens',
+  [BUCKET_NOTIFICATIONS_TYPE]: 'ObjectCreated notifications from the local S3 store to Lambda functions',
 };
 
 /** Types that need no local behaviour, and why. */
@@ -28,12 +37,18 @@ export const IGNORED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::S3::BucketPolicy': 'the local S3 store allows every signed request',
   'AWS::Events::Archive': 'events.jsonl keeps every event',
   'AWS::CDK::Metadata': 'CDK bookkeeping',
+  'AWS::Lambda::Permission': 'no IAM locally: API Gateway, S3 and Cognito may invoke any function',
+  'AWS::Cognito::UserPoolGroup': 'demo users carry their role in token claims',
+  'AWS::Cognito::UserPoolDomain': 'the local issuer has its own token endpoint',
+  'AWS::ApiGatewayV2::Deployment': 'every route is live locally',
 };
+
+/** Custom resources handled natively: the Lambda function behind their ServiceToken (CDK's provider) is not run. */
+const NATIVE_CUSTOM_RESOURCES: readonly string[] = [BUCKET_NOTIFICATIONS_TYPE];
 
 /** Resource properties whose behaviour the local runtime does not have; present, they stop the start. */
 const UNSUPPORTED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'AWS::S3::Bucket': {
-    NotificationConfiguration: 'S3 event notifications are not delivered locally',
     ReplicationConfiguration: 'there is one local store, nothing to replicate to',
     ObjectLockConfiguration: 'the local store has no object lock',
   },
@@ -44,11 +59,27 @@ const UNSUPPORTED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, st
   },
 };
 
+/**
+ * The Lambda functions that only serve custom resources the runtime handles itself (CDK's bucket notifications
+ * handler, a Python function with inline code): they are neither checked nor started.
+ */
+export function customResourceProviders(template: CfnTemplate): Set<string> {
+  const providers = new Set<string>();
+  for (const resource of Object.values(template.Resources ?? {})) {
+    if (!NATIVE_CUSTOM_RESOURCES.includes(resource.Type)) continue;
+    const token = resource.Properties?.ServiceToken as { 'Fn::GetAtt'?: unknown } | undefined;
+    const target = Array.isArray(token?.['Fn::GetAtt']) ? token['Fn::GetAtt'][0] : undefined;
+    if (typeof target === 'string' && template.Resources?.[target]?.Type === 'AWS::Lambda::Function') providers.add(target);
+  }
+  return providers;
+}
+
 export function checkResourceTypes(template: CfnTemplate): void {
   const problems: string[] = [];
+  const providers = customResourceProviders(template);
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const type = resource.Type;
-    if (type in IGNORED_RESOURCE_TYPES) continue;
+    if (type in IGNORED_RESOURCE_TYPES || providers.has(logicalId)) continue;
     if (!(type in SUPPORTED_RESOURCE_TYPES)) {
       problems.push(`  ${logicalId} (${type}): this type has no local implementation`);
       continue;
@@ -56,6 +87,15 @@ export function checkResourceTypes(template: CfnTemplate): void {
     const properties = resource.Properties ?? {};
     for (const [property, why] of Object.entries(UNSUPPORTED_PROPERTIES[type] ?? {})) {
       if (property in properties) problems.push(`  ${logicalId} (${type}) sets ${property}: ${why}`);
+    }
+    if (type === 'AWS::S3::Bucket' && properties.NotificationConfiguration !== undefined) {
+      const configuration = properties.NotificationConfiguration as Record<string, unknown>;
+      for (const other of Object.keys(configuration).filter((key) => key !== 'LambdaConfigurations')) {
+        problems.push(`  ${logicalId} (${type}) sets NotificationConfiguration.${other}: only notifications to Lambda functions are delivered locally`);
+      }
+    }
+    if (type === 'AWS::ApiGatewayV2::Api' && properties.ProtocolType !== 'HTTP') {
+      problems.push(`  ${logicalId} (${type}) is a ${String(properties.ProtocolType)} API: only HTTP APIs run locally`);
     }
     if (type === 'AWS::Lambda::Function') {
       const runtime = properties.Runtime;

@@ -1,26 +1,33 @@
 /**
  * The whole province stack on one machine, from the synthesized template: DynamoDB Local with the template's
- * tables, the local S3 store with its buckets, a Secrets Manager endpoint with its secrets, each Lambda
- * function's bundle in worker threads with its own environment, and the state machine on a Step Functions
- * endpoint. Everything listens on 127.0.0.1 only and keeps its state in `dataDir`, so a restart picks up where
- * the last run stopped (executions included).
+ * tables, the local S3 store with its buckets (and their notifications to functions), a Secrets Manager
+ * endpoint with its secrets, each Lambda function's bundle in worker threads with its own environment, the
+ * state machine on a Step Functions endpoint, a token issuer standing in for the Cognito user pool, and the
+ * HTTP API. Everything listens on 127.0.0.1 only and keeps its state in `dataDir`, so a restart picks up where
+ * the last run stopped (executions and signing keys included).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { parseProvinceConfig, type ProvinceConfig, type ProvinceConfigOverrides } from '../domain/province-config.ts';
 import { findProvince, stackNameFor, UnknownProvinceError } from '../infra/provinces.ts';
+import { readHttpApis } from './api-gateway/model.ts';
+import { startHttpApi, type HttpApiServer } from './api-gateway/server.ts';
 import { createTablesFromTemplate } from './cloudformation-tables.ts';
+import { demoUsers, type DemoUser } from './demo-users.ts';
 import { freePort, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { eventLog } from './event-log.ts';
+import { startIssuer } from './identity/issuer.ts';
+import { identityFromTemplate } from './identity/template.ts';
 import type { JsonProtocolServer } from './json-protocol.ts';
 import { LocalFunctions, type LocalFunctionSpec } from './lambda/functions.ts';
-import { checkResourceTypes } from './resource-types.ts';
+import { checkResourceTypes, customResourceProviders } from './resource-types.ts';
+import { notificationListener, readBucketNotifications } from './s3/notifications.ts';
 import { startS3Server } from './s3/server.ts';
 import { loadSecrets, startSecretsManagerEndpoint } from './secrets-manager.ts';
 import type { LocalCredentials } from './sigv4.ts';
@@ -40,9 +47,9 @@ import {
 
 export const LOCAL_REGION = 'ap-southeast-3';
 
-export type LocalService = 'dynamodb' | 's3' | 'stepfunctions' | 'secretsmanager';
+export type LocalService = 'dynamodb' | 's3' | 'stepfunctions' | 'secretsmanager' | 'api' | 'issuer';
 /** The order `--port-base` hands out ports in: base, base+1, ... */
-export const LOCAL_SERVICES: readonly LocalService[] = ['dynamodb', 's3', 'stepfunctions', 'secretsmanager'];
+export const LOCAL_SERVICES: readonly LocalService[] = ['dynamodb', 's3', 'stepfunctions', 'secretsmanager', 'api', 'issuer'];
 
 export interface LocalRuntimeOptions {
   /** Two-digit province code; default 81 (Maluku). */
@@ -62,17 +69,24 @@ export interface LocalRuntimeOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Errors with no caller to report to (a failing background write in the workflow host); default stderr. */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * What a person running the stack should see that no caller is told: why the HTTP API answered 500/503 (the
+   * client only gets API Gateway's generic message), a function failing on an S3 notification. Default stderr.
+   */
+  onServiceMessage?: (service: 'api' | 's3', message: string) => void;
 }
 
-export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions';
+export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions' | 'issuer' | 'api';
 export type ProgressEvent = { step: ProgressStep; state: 'start'; label: string } | { step: ProgressStep; state: 'done'; detail?: string };
 
 /** What endpoints.json holds: everything a client needs to talk to the running stack. */
 export interface LocalEndpoints {
-  /** The HTTP API, console and token issuer come with later work. */
-  api: null;
+  /** The HTTP API's base URL (its `$default` stage); null when the template has no HTTP API. */
+  api: string | null;
+  /** The web console comes with later work. */
   console: null;
-  issuer: null;
+  /** The local token issuer standing in for the Cognito user pool: `POST <issuer>/token`. */
+  issuer: string;
   dynamodb: string;
   s3: string;
   stepfunctions: string;
@@ -98,6 +112,10 @@ export interface LocalRuntime {
   dataDir: string;
   /** Executions found RUNNING in dataDir and continued. */
   resumed: string[];
+  /** Who can sign in at the issuer (all with DEMO_PASSWORD). */
+  users: DemoUser[];
+  /** The HTTP API's routes, as route keys with their authorization; empty without an API. */
+  routes: { routeKey: string; authorization: 'JWT' | 'NONE' }[];
   close(): Promise<void>;
 }
 
@@ -153,7 +171,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const ctx = createTemplateContext(template, { region, stackName });
     const resources = Object.entries(template.Resources ?? {});
     const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type).map(([logicalId]) => logicalId);
+    const report = options.onServiceMessage ?? ((service: string, message: string) => console.error(`[local ${service}] ${message}`));
     const physical = (logicalId: string) => ctx.resources[logicalId]!.ref;
+    // What the template asks of the API and the notifications is checked now, before anything starts.
+    const apis = readHttpApis(template, ctx);
+    if (apis.length > 1) {
+      throw new LocalRuntimeError(
+        'UNSUPPORTED_RESOURCE',
+        `The template has ${apis.length} HTTP APIs (${apis.map((api) => api.logicalId).join(', ')}); the local runtime serves one.`,
+      );
+    }
+    const notifications = readBucketNotifications(template, ctx);
 
     const dynamodb = await step('dynamodb', 'Starting DynamoDB Local', () =>
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), ...portOption(options.ports?.dynamodb) }),
@@ -206,7 +234,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const stepFunctionsPort = options.ports?.stepfunctions || (await freePort());
     const stepFunctionsUrl = `http://127.0.0.1:${stepFunctionsPort}`;
     const logsDir = join(dataDir, 'logs');
-    const functionSpecs = ofType('AWS::Lambda::Function').map((id) =>
+    // CDK's handler for bucket notifications (inline Python) is not run: the notifications are delivered natively.
+    const providers = customResourceProviders(template);
+    const functionSpecs = ofType('AWS::Lambda::Function').filter((id) => !providers.has(id)).map((id) =>
       functionSpec(template, ctx, id, {
         cdkOutDir,
         credentials,
@@ -219,10 +249,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const functions = await step(
       'functions',
       `Starting ${functionSpecs.length} Lambda functions in worker threads`,
-      () => LocalFunctions.start(functionSpecs, { logDir: logsDir }),
-      () => `logs in ${logsDir}`,
+      async () => {
+        const started = await LocalFunctions.start(functionSpecs, { logDir: logsDir });
+        cleanups.push(() => started.close());
+        if (notifications.length > 0) {
+          const unsubscribe = s3.onObjectCreated(
+            notificationListener(notifications, { invoke: (name, event) => started.invoke(name, event), onError: (message) => report('s3', message) }),
+          );
+          cleanups.push(unsubscribe);
+        }
+        return started;
+      },
+      () =>
+        `logs in ${logsDir}` +
+        notifications.map((target) => `; s3://${target.bucket}/${target.prefix ?? ''}*${target.suffix ?? ''} → ${target.functionName}`).join(''),
     );
-    cleanups.push(() => functions.close());
 
     const eventBuses = ofType('AWS::Events::EventBus').map((id) => ({
       name: physical(id),
@@ -267,6 +308,53 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ({ server, resumed }) => `${server.endpoint}${resumed.length ? `, ${resumed.length} execution(s) resumed` : ''}`,
     );
 
+    const users = demoUsers(province.code);
+    const identity = identityFromTemplate(template, ctx, region);
+    const issuer = await step(
+      'issuer',
+      'Starting the token issuer',
+      async () => {
+        const started = await startIssuer({
+          dataDir: join(dataDir, 'identity'),
+          users,
+          audience: identity.audience,
+          ...portOption(options.ports?.issuer),
+          ...(identity.trigger
+            ? { preTokenGeneration: { ...identity.trigger, invoke: (event: Record<string, unknown>) => functions.invoke(identity.trigger!.functionArn, event) } }
+            : {}),
+        });
+        cleanups.push(() => started.close());
+        return started;
+      },
+      (started) => `${started.url}; ${users.length} demo users${identity.trigger ? `, pre-token-generation by ${identity.trigger.functionArn.split(':').at(-1)}` : ''}`,
+    );
+
+    let apiServer: HttpApiServer | undefined;
+    const [api] = apis;
+    if (api) {
+      apiServer = await step(
+        'api',
+        `Starting the HTTP API (${api.routes.length} routes)`,
+        async () => {
+          mkdirSync(logsDir, { recursive: true });
+          const accessLog = createWriteStream(join(logsDir, 'api-access.log'), { flags: 'a' });
+          cleanups.push(() => new Promise<void>((resolveEnd) => accessLog.end(() => resolveEnd())));
+          const started = await startHttpApi({
+            api,
+            invoke: (name, event) => functions.invoke(name, event),
+            issuer: { url: issuer.url, jwks: () => issuer.jwks() },
+            accountId: LOCAL_ACCOUNT_ID,
+            ...portOption(options.ports?.api),
+            onAccess: (entry) => accessLog.write(`${JSON.stringify(entry)}\n`),
+            onIntegrationError: (message) => report('api', message),
+          });
+          cleanups.push(() => started.close());
+          return started;
+        },
+        (started) => `${started.url}; requests logged in ${join(logsDir, 'api-access.log')}`,
+      );
+    }
+
     const output = (name: string, fallbackType: string): string | undefined => {
       const value = template.Outputs?.[name]?.Value;
       if (value !== undefined) return String(resolveTemplateValue(value, ctx));
@@ -274,9 +362,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return first === undefined ? undefined : physical(first);
     };
     const endpoints: LocalEndpoints = {
-      api: null,
+      api: apiServer?.url ?? null,
       console: null,
-      issuer: null,
+      issuer: issuer.url,
       dynamodb: dynamodb.endpoint,
       s3: s3.endpoint,
       stepfunctions: stepFunctions.endpoint,
@@ -300,6 +388,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       config: provinceConfigOf(functionSpecs),
       dataDir,
       resumed,
+      users,
+      routes: (api?.routes ?? []).map((route) => ({ routeKey: route.routeKey, authorization: route.authorization.type })),
       close: () => (closing ??= cleanUp()),
     };
   } catch (error) {
@@ -387,6 +477,8 @@ const SERVICE_LABELS: Record<LocalService, string> = {
   s3: 'the S3 store',
   stepfunctions: 'Step Functions',
   secretsmanager: 'Secrets Manager',
+  api: 'the HTTP API',
+  issuer: 'the token issuer',
 };
 
 function checkJava(): void {
@@ -426,7 +518,7 @@ async function createBucket(client: S3Client, bucket: string, region: string): P
   }
 }
 
-interface FunctionContext {
+export interface FunctionContext {
   cdkOutDir: string;
   dataDir: string;
   credentials: LocalCredentials;
@@ -436,7 +528,7 @@ interface FunctionContext {
 }
 
 /** What one function needs to run: its bundle, handler, limits, and the environment Lambda would give it. */
-function functionSpec(template: CfnTemplate, ctx: LocalStackContext, logicalId: string, local: FunctionContext): LocalFunctionSpec {
+export function functionSpec(template: CfnTemplate, ctx: LocalStackContext, logicalId: string, local: FunctionContext): LocalFunctionSpec {
   const resource = template.Resources![logicalId]!;
   const properties = resolveResourceProperties(template, logicalId, ctx);
   const assetPath = (resource.Metadata as Record<string, unknown> | undefined)?.['aws:asset:path'];

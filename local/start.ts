@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DAY_MS } from '../functions/shared/runtime.ts';
 import { DEFAULT_DATA_DIR } from './clients.ts';
 import { runDemoData } from './demo-data.ts';
+import { DEMO_PASSWORD } from './demo-users.ts';
 import { isLocalRuntimeError, LocalRuntimeError } from './errors.ts';
 import { LOCAL_SERVICES, startLocalRuntime, type LocalRuntime, type LocalService, type ProgressEvent } from './runtime.ts';
 import { REPO_ROOT } from './synth.ts';
@@ -23,7 +24,8 @@ const USAGE = `Usage: npm start -- [options]
 
   --province <code>     two-digit province code (default 81, Maluku)
   --time-scale <n>      how fast time runs: 1/8640 (default) makes a day last 10 s; 1 is real time
-  --port-base <n>       DynamoDB on n, S3 on n+1, Step Functions on n+2, Secrets Manager on n+3 (default ${DEFAULT_PORT_BASE})
+  --port-base <n>       DynamoDB on n, S3 on n+1, Step Functions on n+2, Secrets Manager on n+3,
+                        the HTTP API on n+4, the token issuer on n+5 (default ${DEFAULT_PORT_BASE})
   --data-dir <dir>      where the state is kept (default ${DEFAULT_DATA_DIR})
   --reset               delete the data directory first: a fresh stack with fresh demo data
   --no-demo             do not seed or continue the demo proposals
@@ -182,6 +184,7 @@ async function main(): Promise<number> {
       ports,
       onProgress,
       onBackgroundError: (error) => console.error('[workflow]', error instanceof Error ? `${error.name}: ${error.message}` : error),
+      onServiceMessage: (service, message) => console.error(`[${service}] ${message}`),
     });
   } catch (error) {
     if (midLine) process.stdout.write('failed\n');
@@ -229,6 +232,8 @@ async function main(): Promise<number> {
     }
   }
 
+  printSignIn(runtime);
+
   // AWS_REGION for the SDKs and CLI v2, AWS_DEFAULT_REGION for CLI v1.
   const env = `AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey} AWS_REGION=${endpoints.region} AWS_DEFAULT_REGION=${endpoints.region}`;
   console.log(`
@@ -243,6 +248,31 @@ Ctrl-C stops the stack and keeps its state; npm start -- --reset starts afresh.
 `);
   // Stays up until a signal; onSignal closes and exits.
   return new Promise<number>(() => undefined);
+}
+
+/** The demo users, how to get a token, and the API's routes. */
+function printSignIn(runtime: LocalRuntime): void {
+  const { endpoints, users, routes } = runtime;
+  const width = (pick: (user: (typeof users)[number]) => string) => Math.max(...users.map((user) => pick(user).length));
+  const [u, r, t, g] = [width((user) => user.username), width((user) => user.role), width((user) => user.tier ?? '-'), width((user) => user.region)];
+  console.log(`\nDemo users (password ${DEMO_PASSWORD} for all):`);
+  for (const user of users) {
+    console.log(`  ${user.username.padEnd(u)}  ${user.role.padEnd(r)}  ${(user.tier ?? '-').padEnd(t)}  ${user.region.padEnd(g)}  ${user.name}, ${user.title}`);
+  }
+  const example = users.find((user) => user.role === 'village_operator') ?? users[0]!;
+  console.log(`\nGet an ID token (valid 1 h) from the issuer:`);
+  console.log(`  curl -X POST ${endpoints.issuer}/token -d '{"username":"${example.username}","password":"${DEMO_PASSWORD}"}'`);
+  if (endpoints.api === null) {
+    console.log('The template has no HTTP API yet, so there is nothing to call with it.');
+    return;
+  }
+  console.log(`and call the HTTP API with it:`);
+  console.log(`  TOKEN=$(curl -s -X POST ${endpoints.issuer}/token -d '{"username":"${example.username}","password":"${DEMO_PASSWORD}"}' | sed 's/.*"idToken":"\\([^"]*\\)".*/\\1/')`);
+  const jwtGets = routes.filter((route) => route.authorization === 'JWT' && route.routeKey.startsWith('GET '));
+  const sample = jwtGets.find((route) => !route.routeKey.includes('{')) ?? jwtGets[0];
+  if (sample) console.log(`  curl -H "Authorization: Bearer $TOKEN" ${endpoints.api}${sample.routeKey.split(' ')[1]}`);
+  console.log(`Routes of ${endpoints.api} (public ones need no token):`);
+  for (const route of routes) console.log(`  ${route.routeKey}${route.authorization === 'NONE' ? '   (public)' : ''}`);
 }
 
 main().then(

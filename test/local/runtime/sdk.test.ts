@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localClients, type LocalClients } from '../../../local/clients.ts';
+import { DEMO_PASSWORD } from '../../../local/demo-users.ts';
+import { decodeJwt, verifyJwt, type Jwks } from '../../../local/identity/jwt.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.ts';
 import { REGISTERED_PATH_STATES } from '../../support/workflow-states.ts';
 import { approve, CONFIG_OVERRIDES, eventually, submitGoodProposal, tempDataDir, TIERS, TIME_SCALE } from './support.ts';
@@ -118,6 +120,30 @@ describe('local runtime: the stack through the AWS SDK', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it('signs in a demo user at the issuer, and the HTTP API takes that token and refuses none', async () => {
+    const { endpoints, users } = runtime;
+    const approver = users.find((user) => user.role === 'approver' && user.tier === 'village')!;
+    const signIn = await fetch(`${endpoints.issuer}/token`, { method: 'POST', body: JSON.stringify({ username: approver.username, password: DEMO_PASSWORD }) });
+    expect(signIn.status).toBe(200);
+    const { idToken } = (await signIn.json()) as { idToken: string };
+    const jwks = (await (await fetch(`${endpoints.issuer}/.well-known/jwks.json`)).json()) as Jwks;
+    const verified = await verifyJwt(idToken, { issuer: endpoints.issuer, audiences: [decodeJwt(idToken)!.claims.aud as string], jwks: () => jwks });
+    expect(verified).toMatchObject({ valid: true, claims: { role: 'approver', tier: 'village', region: approver.region } });
+    expect(JSON.parse(readFileSync(`${dataDir}/endpoints.json`, 'utf8'))).toMatchObject({ issuer: endpoints.issuer, api: endpoints.api, console: null });
+
+    if (endpoints.api === null) return;
+    // Any route behind the authorizer: 401 without the token, past the authorizer with it.
+    const route = runtime.routes.find((candidate) => candidate.authorization === 'JWT' && candidate.routeKey.startsWith('GET ') && !candidate.routeKey.includes('{'));
+    if (!route) return;
+    const url = `${endpoints.api}${route.routeKey.slice(4)}`;
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ message: 'Unauthorized' });
+    const signed = await fetch(url, { headers: { authorization: `Bearer ${idToken}` } });
+    expect(signed.status).not.toBe(401);
+    expect(signed.headers.get('apigw-requestid')).toBeTruthy();
   });
 
   it('gives the AWS CLI what the SDK sees', async (context) => {
