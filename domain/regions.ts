@@ -1,3 +1,4 @@
+import { parseCsv as parseSheet } from './imports/csv.ts';
 import { DISTRICT_RECODINGS, REGENCY_RECODINGS } from './region-recodings.ts';
 
 /**
@@ -34,53 +35,11 @@ export function parentCodes(villageCode: string): { province: string; regency: s
 }
 
 /**
- * RFC 4180 CSV. A quote only opens a quoted field at the start of a field;
- * elsewhere it is literal, because idn-area-data has names like `Soka"an`.
+ * Region files are comma CSV read by the same RFC 4180 reader as bulk imports, which keeps a quote inside
+ * an unquoted field literal: idn-area-data has names like `Soka"an`.
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldStart = true;
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    if (quoted) {
-      if (ch === '"' && source[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && fieldStart) {
-      quoted = true;
-      fieldStart = false;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-      fieldStart = true;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && source[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      fieldStart = true;
-    } else {
-      field += ch;
-      fieldStart = false;
-    }
-  }
-  if (!fieldStart || field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+  return parseSheet(text, ',').map((row) => row.cells);
 }
 
 /** Rows as objects keyed by column, checking the expected columns are there. */
