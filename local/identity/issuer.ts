@@ -6,7 +6,8 @@
  *
  *   GET  /.well-known/openid-configuration
  *   GET  /.well-known/jwks.json
- *   POST /token   {"username": "...", "password": "..."}  →  {"idToken": "...", "expiresIn": 3600}
+ *   POST /token   {"username": "...", "password": "..."}  →  {"idToken", "access_token", "expires_in"}
+ *   POST /token   {"sub", "role", "tier", "region"}          →  {"access_token", "expires_in"} (scripts and tests)
  *
  * When the user pool has a pre-token-generation trigger, it runs on every sign-in as Cognito runs it, and its
  * claim overrides go into the token.
@@ -15,6 +16,7 @@ import { createHash, generateKeyPairSync, createPrivateKey, createPublicKey, ran
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { CallerSchema, type Caller } from '../../domain/access.ts';
 import { LocalRuntimeError } from '../errors.ts';
 import { gracefulClose } from '../graceful-close.ts';
 import { listenOnLoopback } from '../listen.ts';
@@ -133,11 +135,20 @@ export async function startIssuer(options: IssuerOptions): Promise<LocalIssuer> 
     if (path === '/.well-known/jwks.json' && req.method === 'GET') return sendJson(res, 200, jwks);
     if (path === '/token') {
       if (req.method !== 'POST') throw new IssuerError(405, 'MethodNotAllowed', 'Use POST /token with {"username": "...", "password": "..."}.');
-      const { username, password } = credentialsOf(await readBody(req), req.headers['content-type']);
-      const user = users.get(username);
-      if (!user || !samePassword(user.password, password)) throw new IssuerError(401, 'NotAuthorizedException', 'Incorrect username or password.');
-      const idToken = await issue(user, Math.floor(Date.now() / 1000), lifetime);
-      return sendJson(res, 200, { idToken, expiresIn: lifetime });
+      const request = tokenRequestOf(await readBody(req), req.headers['content-type']);
+      const now = Math.floor(Date.now() / 1000);
+      if ('claims' in request) {
+        // Scripts and tests name the identity they need; the claims are checked as the API checks them.
+        const token = await signJwt(
+          { ...request.claims, iss: url, aud: options.audience, token_use: 'id', auth_time: now, iat: now, exp: now + lifetime, jti: randomUUID() },
+          key,
+        );
+        return sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: lifetime });
+      }
+      const user = users.get(request.username);
+      if (!user || !samePassword(user.password, request.password)) throw new IssuerError(401, 'NotAuthorizedException', 'Incorrect username or password.');
+      const idToken = await issue(user, now, lifetime);
+      return sendJson(res, 200, { idToken, access_token: idToken, token_type: 'Bearer', expires_in: lifetime, expiresIn: lifetime });
     }
     throw new IssuerError(404, 'NotFound', `No ${req.method} ${path} here: GET /.well-known/openid-configuration, GET /.well-known/jwks.json, POST /token.`);
   };
@@ -223,10 +234,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * `{"username", "password"}` as JSON, whatever the Content-Type says (`curl -d '{...}'` sends JSON labelled as a
- * form), or a real form (`username=...&password=...`).
+ * `{"username", "password"}` of a demo user, or `{"sub", "role", "tier"?, "region", "name"?}` for a token with
+ * exactly those claims. JSON whatever the Content-Type says (`curl -d '{...}'` sends JSON labelled as a form),
+ * or a real form.
  */
-function credentialsOf(body: Buffer, contentType: string | undefined): { username: string; password: string } {
+function tokenRequestOf(
+  body: Buffer,
+  contentType: string | undefined,
+): { username: string; password: string } | { claims: Caller } {
   const text = body.toString('utf8');
   let value: unknown;
   try {
@@ -235,10 +250,23 @@ function credentialsOf(body: Buffer, contentType: string | undefined): { usernam
     if (contentType?.startsWith('application/x-www-form-urlencoded') && text.includes('=')) value = Object.fromEntries(new URLSearchParams(text));
   }
   const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  if (!record || typeof record.username !== 'string' || typeof record.password !== 'string' || record.username === '') {
-    throw new IssuerError(400, 'InvalidParameterException', 'Send a JSON body {"username": "...", "password": "..."}.');
+  if (record && typeof record.username === 'string' && typeof record.password === 'string' && record.username !== '') {
+    return { username: record.username, password: record.password };
   }
-  return { username: record.username, password: record.password };
+  if (record && 'sub' in record) {
+    const claims = CallerSchema.safeParse(record);
+    if (claims.success) return { claims: claims.data };
+    throw new IssuerError(
+      400,
+      'InvalidParameterException',
+      'Claims must fit together: role village_operator with a village region, approver with a tier and a region at its level, admin with any region.',
+    );
+  }
+  throw new IssuerError(
+    400,
+    'InvalidParameterException',
+    'Send a JSON body {"username": "...", "password": "..."} or {"sub": "...", "role": "...", "tier": "...", "region": "..."}.',
+  );
 }
 
 function samePassword(expected: string, given: string): boolean {

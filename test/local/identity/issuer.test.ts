@@ -96,6 +96,17 @@ describe('local token issuer', () => {
     expect((await fetch(`${issuer.url}/nowhere`)).status).toBe(404);
   });
 
+  it('mints a token with exactly the claims a script names, and refuses claims that do not fit together', async () => {
+    const response = await signIn(JSON.stringify({ sub: 'script-1', role: 'approver', tier: 'regency', region: '81.71' }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
+    expect(body.token_type).toBe('Bearer');
+    const claims = await verifiedClaims(issuer.url, body.access_token);
+    expect(claims).toMatchObject({ iss: issuer.url, aud: AUDIENCE, sub: 'script-1', role: 'approver', tier: 'regency', region: '81.71' });
+    const inconsistent = await signIn(JSON.stringify({ sub: 'script-2', role: 'village_operator', region: '81.71' }));
+    expect(inconsistent.status).toBe(400);
+  });
+
   it('keeps its key across a restart: the same JWKS, and earlier tokens still verify', async () => {
     const before = issuer.jwks();
     const token = await issuer.issueToken(users[0]!.username);
