@@ -35,7 +35,7 @@ describe('POST /proposals (createProposal)', () => {
     expect(uploads.map((slot: { kind: string }) => slot.kind)).toEqual([...DOCUMENT_KINDS]);
     for (const slot of uploads) {
       const rule = harness.config.documents[slot.kind as (typeof DOCUMENT_KINDS)[number]];
-      expect(slot.fields.key).toMatch(new RegExp(`^proposals/${proposalId}/${slot.kind}/[0-9A-Z]{26}\\.(jpg|pdf)$`));
+      expect(slot.fields.key).toMatch(new RegExp(`^proposals/${proposalId}/${slot.kind}/v1-[0-9A-Z]{26}\\.(jpg|pdf)$`));
       expect(slot.fields['Content-Type']).toBe(rule.contentTypes[0]);
       expect(slot).toMatchObject({ maxBytes: rule.maxBytes, contentTypes: [rule.contentTypes[0]] });
       const expiresIn = Date.parse(slot.expiresAt) - before;
