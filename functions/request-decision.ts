@@ -14,9 +14,6 @@ export const DecisionRequest = StageInput.extend({
 });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
-// Still exported here for local/demo-data.ts and test/local/runtime/support.ts; new code imports shared/tasks.ts.
-export { taskIdFor };
-
 /**
  * Puts an approval or adjudication task in the tier's inbox and lets the workflow wait on its token.
  * Called again with a new token after the SLA lapsed, it escalates the same task instead.

@@ -3,7 +3,8 @@
  * and submitted the way the API does (records store in DynamoDB, evidence in S3, StartExecution on the Step
  * Functions endpoint), then moved along by scripted approvers through decideTask, so that the stack shows
  * proposals at every stage: returned by validation, in public review, with an objection to adjudicate,
- * waiting at each approval tier, and registered.
+ * waiting at each approval tier, and registered. Each step is recorded as done by the demo user who would take
+ * it (local/demo-users.ts): the village's operator creates and submits, its approvers decide.
  *
  * The plan is kept in `<dataDir>/demo-<province>.json`: a restart continues an unfinished plan instead of
  * seeding again. Only ids are printed, never a NIK or KK.
@@ -13,15 +14,17 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { composeNik, type Sex } from '../domain/nik.ts';
 import type { Proposal, ProposalInput } from '../domain/proposal.ts';
-import type { ProvinceConfig, Tier } from '../domain/province-config.ts';
+import { tierRegionCode, type ProvinceConfig, type Tier } from '../domain/province-config.ts';
 import { loadRegionData } from '../domain/region-source.ts';
+import type { Actor } from '../functions/adapters/records-store.ts';
 import { decideTask } from '../functions/application/decide-task.ts';
 import { fileObjection } from '../functions/application/file-objection.ts';
 import { submitProposal } from '../functions/application/submit-proposal.ts';
-import { taskIdFor } from '../functions/request-decision.ts';
 import { DAY_MS } from '../functions/shared/runtime.ts';
+import { taskIdFor } from '../functions/shared/tasks.ts';
 import { ulid } from 'ulid';
 import { localClients, type LocalClients } from './clients.ts';
+import { DEMO_PASSWORD } from './demo-users.ts';
 import { makeJpeg, makePdf, type LatLon } from './evidence-fixtures.ts';
 import type { LocalEndpoints } from './runtime.ts';
 
@@ -61,7 +64,6 @@ export interface DemoRun {
   done: Promise<void>;
 }
 
-const OPERATOR = { type: 'user' as const, id: 'demo-operator' };
 const TIER_LABELS: Record<Tier, string> = {
   village: 'village head',
   district: 'district',
@@ -77,18 +79,20 @@ export async function runDemoData(options: DemoOptions): Promise<DemoRun> {
   const state = plan ? 'continued' : 'seeded';
 
   const clients = localClients(options.endpoints);
+  const actorOf = demoActors(options.endpoints.issuer);
   const save = (next: DemoPlan) => writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
   try {
     if (!plan) {
       plan = { province: options.endpoints.province, createdAt: new Date().toISOString(), complete: false, proposals: [] };
       const households = demoHouseholds(options.endpoints.province, options.config);
       for (const [index, household] of households.entries()) {
-        const proposal = draft(household.input);
-        await clients.store.createProposal(proposal, { actor: OPERATOR, action: 'CREATED' });
+        const operator = await actorOf(`operator-${household.input.villageCode}`);
+        const proposal = draft(household.input, operator);
+        await clients.store.createProposal(proposal, { actor: operator, action: 'CREATED' });
         await uploadEvidence(clients, options.endpoints.evidenceBucket, proposal.id, 1000 + index * 10, household.input.household.location);
         plan.proposals.push({ proposalId: proposal.id, villageCode: household.input.villageCode, target: household.target, description: household.description });
         save(plan);
-        await submitProposal({ store: clients.store, workflow: clients.workflow }, proposal.id, OPERATOR);
+        await submitProposal({ store: clients.store, workflow: clients.workflow }, proposal.id, operator);
       }
     }
   } catch (error) {
@@ -96,7 +100,7 @@ export async function runDemoData(options: DemoOptions): Promise<DemoRun> {
     throw error;
   }
   const seeded = plan;
-  const done = direct(clients, seeded, options)
+  const done = direct(clients, actorOf, seeded, options)
     .then(() => {
       if (!options.signal?.aborted) save({ ...seeded, complete: true });
     })
@@ -106,7 +110,7 @@ export async function runDemoData(options: DemoOptions): Promise<DemoRun> {
 
 // ---------------------------------------------------------------- the scripted approvers
 
-async function direct(clients: LocalClients, plan: DemoPlan, options: DemoOptions): Promise<void> {
+async function direct(clients: LocalClients, actorOf: (username: string) => Promise<Actor>, plan: DemoPlan, options: DemoOptions): Promise<void> {
   const tiers = options.config.tiers.map(({ tier }) => tier);
   // Long enough for the public review plus every SLA, at this time scale, with room for a slow machine.
   const patienceMs = (options.config.reviewDays + options.config.tiers.reduce((sum, { slaDays }) => sum + slaDays, 0)) * DAY_MS * options.timeScale + 120_000;
@@ -142,7 +146,7 @@ async function direct(clients: LocalClients, plan: DemoPlan, options: DemoOption
       if (task.status === 'PENDING') {
         await decideTask(
           { store: clients.store, workflow: clients.workflow, now: clients.now },
-          { taskId, decision: 'approve', actor: { type: 'user', id: `demo-${tier}-approver` } },
+          { taskId, decision: 'approve', actor: await actorOf(`approver-${tier}-${tierRegionCode(tier, demo.villageCode)}`) },
         );
         options.log(`demo: ${demo.proposalId} approved by the ${TIER_LABELS[tier]}`);
       }
@@ -160,6 +164,36 @@ async function direct(clients: LocalClients, plan: DemoPlan, options: DemoOption
       options.log(`demo: a scripted step failed: ${result.reason instanceof Error ? `${result.reason.name}: ${result.reason.message}` : String(result.reason)}`);
     }
   }
+}
+
+/**
+ * The demo users as the API records them: the `sub` of the ID token each gets at the local issuer, so what the
+ * demo did reads in a proposal's history as done by the village's operator and its approvers (local/demo-users.ts).
+ */
+function demoActors(issuer: string): (username: string) => Promise<Actor> {
+  const actors = new Map<string, Promise<Actor>>();
+  const signIn = async (username: string): Promise<Actor> => {
+    const response = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
+    if (!response.ok) throw new Error(`The demo user ${username} could not sign in at ${issuer} (${response.status})`);
+    const { idToken } = (await response.json()) as { idToken: string };
+    const { sub } = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    if (typeof sub !== 'string') throw new Error(`The issuer's token for ${username} has no sub`);
+    return { type: 'user', id: sub };
+  };
+  return (username) => {
+    let actor = actors.get(username);
+    if (!actor) {
+      actor = signIn(username);
+      // A failed sign-in is tried again next time rather than remembered.
+      actor.catch(() => actors.delete(username));
+      actors.set(username, actor);
+    }
+    return actor;
+  };
 }
 
 /** Polls until `probe` gives a value, the patience runs out, or the demo is stopped (undefined). */
@@ -291,7 +325,7 @@ export function demoHouseholds(province: string, config: ProvinceConfig): DemoHo
   });
 }
 
-function draft(input: ProposalInput): Proposal {
+function draft(input: ProposalInput, operator: Actor): Proposal {
   const at = new Date().toISOString();
   return {
     ...input,
@@ -299,7 +333,7 @@ function draft(input: ProposalInput): Proposal {
     version: 1,
     status: 'DRAFT',
     stage: 'DRAFT',
-    submittedBy: OPERATOR.id,
+    submittedBy: operator.id,
     createdAt: at,
     updatedAt: at,
     reasons: [],

@@ -5,7 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Tier } from '../../../domain/province-config.ts';
 import { decideTask } from '../../../functions/application/decide-task.ts';
 import { submitProposal } from '../../../functions/application/submit-proposal.ts';
-import { taskIdFor } from '../../../functions/request-decision.ts';
+import { taskIdFor } from '../../../functions/shared/tasks.ts';
 import type { LocalClients } from '../../../local/clients.ts';
 import { houseLocation, makeJpeg, makePdf } from '../../support/evidence-fixtures.ts';
 import { draftOf, householdProposal } from '../../support/proposals.ts';
