@@ -17,7 +17,9 @@ import { parseProvinceConfig, type ProvinceConfig, type ProvinceConfigOverrides 
 import { findProvince, stackNameFor, UnknownProvinceError } from '../infra/provinces.ts';
 import { readHttpApis } from './api-gateway/model.ts';
 import { startHttpApi, type HttpApiServer } from './api-gateway/server.ts';
+import { buildConsole } from '../console/build.ts';
 import { createTablesFromTemplate } from './cloudformation-tables.ts';
+import { startConsoleServer } from './console-server.ts';
 import { demoUsers, type DemoUser } from './demo-users.ts';
 import { freePort, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
@@ -47,9 +49,9 @@ import {
 
 export const LOCAL_REGION = 'ap-southeast-3';
 
-export type LocalService = 'dynamodb' | 's3' | 'stepfunctions' | 'secretsmanager' | 'api' | 'issuer';
+export type LocalService = 'dynamodb' | 's3' | 'stepfunctions' | 'secretsmanager' | 'api' | 'issuer' | 'console';
 /** The order `--port-base` hands out ports in: base, base+1, ... */
-export const LOCAL_SERVICES: readonly LocalService[] = ['dynamodb', 's3', 'stepfunctions', 'secretsmanager', 'api', 'issuer'];
+export const LOCAL_SERVICES: readonly LocalService[] = ['dynamodb', 's3', 'stepfunctions', 'secretsmanager', 'api', 'issuer', 'console'];
 
 export interface LocalRuntimeOptions {
   /** Two-digit province code; default 81 (Maluku). */
@@ -74,17 +76,24 @@ export interface LocalRuntimeOptions {
    * client only gets API Gateway's generic message), a function failing on an S3 notification. Default stderr.
    */
   onServiceMessage?: (service: 'api' | 's3', message: string) => void;
+  /**
+   * Where the functions reach DynamoDB and S3, given where those listen: `npm run bench` puts counting proxies in
+   * between (bench/support/counting-proxy.ts). Default: the services themselves.
+   */
+  functionEndpoints?: (endpoints: { dynamodb: string; s3: string }) => Promise<Partial<{ dynamodb: string; s3: string }>>;
+  /** Build the web console (console/build.ts) into `<dataDir>/console` and serve it; default false. */
+  console?: boolean;
 }
 
-export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions' | 'issuer' | 'api';
+export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions' | 'issuer' | 'api' | 'console';
 export type ProgressEvent = { step: ProgressStep; state: 'start'; label: string } | { step: ProgressStep; state: 'done'; detail?: string };
 
 /** What endpoints.json holds: everything a client needs to talk to the running stack. */
 export interface LocalEndpoints {
   /** The HTTP API's base URL (its `$default` stage); null when the template has no HTTP API. */
   api: string | null;
-  /** The web console comes with later work. */
-  console: null;
+  /** The web console's URL, when the runtime was started with `console: true`. */
+  console: string | null;
   /** The local token issuer standing in for the Cognito user pool: `POST <issuer>/token`. */
   issuer: string;
   dynamodb: string;
@@ -236,13 +245,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const logsDir = join(dataDir, 'logs');
     // CDK's handler for bucket notifications (inline Python) is not run: the notifications are delivered natively.
     const providers = customResourceProviders(template);
+    const forFunctions = { dynamodb: dynamodb.endpoint, s3: s3.endpoint };
+    Object.assign(forFunctions, await options.functionEndpoints?.({ ...forFunctions }));
     const functionSpecs = ofType('AWS::Lambda::Function').filter((id) => !providers.has(id)).map((id) =>
       functionSpec(template, ctx, id, {
         cdkOutDir,
         credentials,
         region,
         timeScale,
-        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, secretsmanager: secretsServer.endpoint, stepfunctions: stepFunctionsUrl },
+        endpoints: { ...forFunctions, secretsmanager: secretsServer.endpoint, stepfunctions: stepFunctionsUrl },
         dataDir,
       }),
     );
@@ -355,6 +366,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
     }
 
+    let consoleUrl: string | null = null;
+    if (options.console) {
+      consoleUrl = await step(
+        'console',
+        'Building and serving the web console',
+        async () => {
+          const dir = await buildConsole({
+            outdir: join(dataDir, 'console'),
+            provinces: [province.code],
+            config: {
+              apiUrl: apiServer?.url ?? '',
+              province: province.code,
+              auth: { kind: 'local', issuer: issuer.url, users: users.map(({ username, title }) => ({ username, title })) },
+            },
+          });
+          const started = await startConsoleServer({ dir, ...portOption(options.ports?.console) });
+          cleanups.push(() => started.close());
+          return started.url;
+        },
+        (url) => url,
+      );
+    }
+
     const output = (name: string, fallbackType: string): string | undefined => {
       const value = template.Outputs?.[name]?.Value;
       if (value !== undefined) return String(resolveTemplateValue(value, ctx));
@@ -363,7 +397,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     const endpoints: LocalEndpoints = {
       api: apiServer?.url ?? null,
-      console: null,
+      console: consoleUrl,
       issuer: issuer.url,
       dynamodb: dynamodb.endpoint,
       s3: s3.endpoint,
@@ -479,6 +513,7 @@ const SERVICE_LABELS: Record<LocalService, string> = {
   secretsmanager: 'Secrets Manager',
   api: 'the HTTP API',
   issuer: 'the token issuer',
+  console: 'the web console',
 };
 
 function checkJava(): void {

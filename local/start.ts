@@ -25,7 +25,8 @@ const USAGE = `Usage: npm start -- [options]
   --province <code>     two-digit province code (default 81, Maluku)
   --time-scale <n>      how fast time runs: 1/8640 (default) makes a day last 10 s; 1 is real time
   --port-base <n>       DynamoDB on n, S3 on n+1, Step Functions on n+2, Secrets Manager on n+3,
-                        the HTTP API on n+4, the token issuer on n+5 (default ${DEFAULT_PORT_BASE})
+                        the HTTP API on n+4, the token issuer on n+5, the web console on n+6
+                        (default ${DEFAULT_PORT_BASE})
   --data-dir <dir>      where the state is kept (default ${DEFAULT_DATA_DIR})
   --reset               delete the data directory first: a fresh stack with fresh demo data
   --no-demo             do not seed or continue the demo proposals
@@ -185,6 +186,7 @@ async function main(): Promise<number> {
       onProgress,
       onBackgroundError: (error) => console.error('[workflow]', error instanceof Error ? `${error.name}: ${error.message}` : error),
       onServiceMessage: (service, message) => console.error(`[${service}] ${message}`),
+      console: true,
     });
   } catch (error) {
     if (midLine) process.stdout.write('failed\n');
@@ -233,6 +235,7 @@ async function main(): Promise<number> {
   }
 
   printSignIn(runtime);
+  if (endpoints.console) console.log(`\nWeb console: ${endpoints.console}  (sign in as a demo user above; the public review board needs no sign-in)`);
 
   // AWS_REGION for the SDKs and CLI v2, AWS_DEFAULT_REGION for CLI v1.
   const env = `AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey} AWS_REGION=${endpoints.region} AWS_DEFAULT_REGION=${endpoints.region}`;
