@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ProvinceConfig } from '../domain/province-config.ts';
 import { RecipientWorkflow } from '../workflows/recipient-workflow.ts';
+import { consoleAssetDir, consoleDomainFrom, ConsoleHosting } from './console-hosting.ts';
 import { EncryptionKey } from './encryption-key.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
 import { VervalApi } from './http-api.ts';
@@ -33,6 +34,7 @@ export class ProvinceStack extends Stack {
   readonly users: UserPool;
   readonly api: VervalApi;
   readonly imports: ImportProcessor;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
     super(scope, id, props);
@@ -60,6 +62,7 @@ export class ProvinceStack extends Stack {
     });
 
     this.users = new UserPool(this, 'Users', { config, encryptionKey: key });
+    const consoleDomain = consoleDomainFrom(this.node.tryGetContext('consoleDomain'), this.node.tryGetContext('certificateArn'));
     this.api = new VervalApi(this, 'Api', {
       config,
       table: this.recordsTable.table,
@@ -68,13 +71,25 @@ export class ProvinceStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       issuer: this.users.issuer,
       audience: this.users.client.userPoolClientId,
-      corsOrigins: corsOriginsFrom(this.node.tryGetContext('corsOrigins')),
+      // Not the distribution's own domain: the console's CSP names the API, so the API cannot name the distribution.
+      corsOrigins: corsOriginsFrom(this.node.tryGetContext('corsOrigins'), consoleDomain && [`https://${consoleDomain.name}`]),
     });
     this.imports = new ImportProcessor(this, 'Imports', {
       config,
       table: this.recordsTable.table,
       evidenceBucket: this.evidence.bucket,
       encryptionKey: key,
+    });
+
+    this.console = new ConsoleHosting(this, 'Console', {
+      provinceCode: province.code,
+      assetDir: consoleAssetDir(this, province.code),
+      apiUrl: this.api.api.apiEndpoint,
+      userPoolId: this.users.userPool.userPoolId,
+      userPoolClientId: this.users.client.userPoolClientId,
+      evidenceBucket: this.evidence.bucket,
+      encryptionKey: key,
+      ...(consoleDomain && { domain: consoleDomain }),
     });
 
     new CfnOutput(this, 'TableName', { value: this.recordsTable.table.tableName });
@@ -85,14 +100,18 @@ export class ProvinceStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
     new CfnOutput(this, 'Issuer', { value: this.users.issuer });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
   }
 }
 
-/** `-c corsOrigins=https://a.example,https://b.example`; any origin when unset (bearer tokens, no cookies). */
-export function corsOriginsFrom(context: unknown): string[] {
+/**
+ * `-c corsOrigins=https://a.example,https://b.example`; unset, the fallback (the console's custom domain when one
+ * is configured), else any origin (bearer tokens, no cookies).
+ */
+export function corsOriginsFrom(context: unknown, fallback: string[] = ['*']): string[] {
   const origins = String(context ?? '')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
-  return origins.length > 0 ? origins : ['*'];
+  return origins.length > 0 ? origins : fallback;
 }

@@ -91,8 +91,9 @@ export class UserPool extends Construct {
       userPoolClientName: `verval-${config.provinceCode}-web`,
       // A browser app cannot keep a secret.
       generateSecret: false,
-      authFlows: { userSrp: true },
-      // Sign-in is the app's own SRP form; no hosted UI, so no OAuth flows or callback URLs.
+      // The console signs in with USER_PASSWORD_AUTH over TLS (a small bundle for low-end phones; SRP would
+      // add its big-number maths); SRP stays open for other clients. No hosted UI, so no OAuth flows.
+      authFlows: { userSrp: true, userPassword: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -41,6 +41,12 @@ export const IGNORED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Cognito::UserPoolGroup': 'demo users carry their role in token claims',
   'AWS::Cognito::UserPoolDomain': 'the local issuer has its own token endpoint',
   'AWS::ApiGatewayV2::Deployment': 'every route is live locally',
+  // The console's hosting (infra/console-hosting.ts).
+  'AWS::CloudFront::Distribution': 'not emulated offline; the console is served by npm start itself',
+  'AWS::CloudFront::OriginAccessControl': 'not emulated offline; the console is served by npm start itself',
+  'AWS::CloudFront::ResponseHeadersPolicy': 'not emulated offline; the console is served by npm start itself',
+  'Custom::CDKBucketDeployment': 'not emulated offline; the console is served by npm start itself (its handler is not run)',
+  'AWS::Lambda::LayerVersion': "not emulated offline: only the console deployment's handler uses one",
 };
 
 /** Custom resources handled natively: the Lambda function behind their ServiceToken (CDK's provider) is not run. */
@@ -61,12 +67,14 @@ const UNSUPPORTED_PROPERTIES: Readonly<Record<string, Readonly<Record<string, st
 
 /**
  * The Lambda functions that only serve custom resources the runtime handles itself (CDK's bucket notifications
- * handler, a Python function with inline code): they are neither checked nor started.
+ * handler, a Python function with inline code) or ignores (CDK's bucket deployment handler): they are neither
+ * checked nor started.
  */
 export function customResourceProviders(template: CfnTemplate): Set<string> {
   const providers = new Set<string>();
   for (const resource of Object.values(template.Resources ?? {})) {
-    if (!NATIVE_CUSTOM_RESOURCES.includes(resource.Type)) continue;
+    const ignored = resource.Type.startsWith('Custom::') && resource.Type in IGNORED_RESOURCE_TYPES;
+    if (!NATIVE_CUSTOM_RESOURCES.includes(resource.Type) && !ignored) continue;
     const token = resource.Properties?.ServiceToken as { 'Fn::GetAtt'?: unknown } | undefined;
     const target = Array.isArray(token?.['Fn::GetAtt']) ? token['Fn::GetAtt'][0] : undefined;
     if (typeof target === 'string' && template.Resources?.[target]?.Type === 'AWS::Lambda::Function') providers.add(target);

@@ -125,6 +125,10 @@ describe('cdk-nag AwsSolutions checks on the province stack', () => {
         'AwsSolutions-L1',
         'AwsSolutions-COG2',
         'AwsSolutions-APIG4',
+        // The console's distribution (infra/console-hosting.ts): geo restriction, WAF, TLS on *.cloudfront.net.
+        'AwsSolutions-CFR1',
+        'AwsSolutions-CFR2',
+        'AwsSolutions-CFR4',
       ]),
     );
     for (const { resource, id, reason } of suppressions) {

@@ -14,11 +14,12 @@ describe('ProvinceStack', () => {
     ({ template, stack } = synthProvince({ province: '81' }));
   });
 
-  it('composes one key, one table, the evidence and log buckets, one secret, one bus, one workflow, the users and the API', () => {
+  it('composes one key, one table, the evidence, console and log buckets, one secret, one bus, one workflow, the users, the API and the console', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
-    template.resourceCountIs('AWS::S3::Bucket', 2);
+    // Evidence and its access logs; the console and its logs.
+    template.resourceCountIs('AWS::S3::Bucket', 4);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Archive', 1);
@@ -29,6 +30,7 @@ describe('ProvinceStack', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
   });
 
   it('encrypts the table, evidence, secret, function logs and state machine with the same key', () => {

@@ -10,8 +10,11 @@ import { STAGES } from '../../infra/stage-functions.ts';
 
 /** The province's own Lambdas: one per stage, one per API route, and the import processor (each gets the config). */
 export const PROVINCE_FUNCTIONS = Object.keys(STAGES).length + ROUTES.length + 1;
-/** Every AWS::Lambda::Function in a province: its own, the Cognito trigger, and CDK's S3 notifications handler. */
-export const LAMBDA_FUNCTIONS = PROVINCE_FUNCTIONS + 2;
+/**
+ * Every AWS::Lambda::Function in a province: its own, the Cognito trigger, CDK's S3 notifications handler and
+ * CDK's bucket deployment handler (the console upload).
+ */
+export const LAMBDA_FUNCTIONS = PROVINCE_FUNCTIONS + 3;
 
 const outdirs: string[] = [];
 

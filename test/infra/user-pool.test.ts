@@ -54,10 +54,10 @@ describe('the user pool (province 81)', () => {
     for (const attribute of custom) expect(attribute.Mutable).toBe(true);
   });
 
-  it('has one web client: no secret, SRP and refresh tokens only, no OAuth, a one-hour ID token', () => {
+  it('has one web client: no secret, password (over TLS), SRP and refresh tokens only, no OAuth, a one-hour ID token', () => {
     expect(client.UserPoolId).toEqual({ Ref: poolId });
     expect(client.GenerateSecret).toBe(false);
-    expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
     expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
     expect(client).not.toHaveProperty('CallbackURLs');
     expect(client.IdTokenValidity).toBe(60);
