@@ -1,0 +1,375 @@
+/**
+ * Figure 5: is a new photo a near-copy of one already stored? The product's answer is the band index of
+ * domain/evidence/hash-index.ts: 28 keys per hash, one PHASH#<key> item per key in the records table, and at
+ * check time 28 Queries (DynamoDbRecordsStore.findPhotos) whose candidates are confirmed by Hamming distance,
+ * exactly as check-evidence does it.
+ *
+ * Storing 1,000,000 hashes means 28,000,000 items, which DynamoDB Local on a small machine cannot load in a
+ * benchmark's time. What a lookup reads, though, is only the items behind its 28 keys, and how many those are
+ * at 1,000,000 stored hashes can be counted exactly in memory. So the figure has three parts:
+ *
+ * 1. growing loaded sets (10,000 / 50,000 hashes; --quick 1,000 / 5,000), each measured on DynamoDB Local;
+ * 2. the items per key at 1,000,000 hashes, counted in memory for the same kind of hashes;
+ * 3. "1M density": probe hashes whose 28 keys are filled with exactly as many items as 1,000,000 stored
+ *    hashes would put behind them (from the count), measured on DynamoDB Local. The table then holds far
+ *    fewer than 28,000,000 items; what a Query costs depends on the items under its key, not on the table's
+ *    size (DynamoDB partitions by key; DynamoDB Local's index lookup grows with the log of its size).
+ *
+ * The hashes are uniformly random: the best case for a band index. Real photo hashes cluster (flat skies and
+ * walls make bands of 00 and ff), which puts more items behind some keys.
+ */
+import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { BANDS, hashBandKeys, isNearDuplicate, KEYS_PER_HASH } from '../domain/evidence/hash-index.ts';
+import { DynamoDbRecordsStore } from '../functions/adapters/dynamodb-records-store.ts';
+import { documentClient } from '../functions/shared/runtime.ts';
+import { createTablesFromTemplate } from '../local/cloudformation-tables.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { LOCAL_REGION } from '../local/runtime.ts';
+import { resolveResourceProperties } from '../local/template.ts';
+import { levelAtMost, type Figure, type Verdict } from './figure.ts';
+import { stackTemplate } from './support/runtime.ts';
+import { median, percentile, sum } from './support/stats.ts';
+
+type Parameters = {
+  /** Stored hashes at which lookups are measured, loaded one after the other. */
+  loadedSizes: number[];
+  lookupsPerSize: number;
+  /** What the issue asks about: counted, and measured at its key density, not loaded. */
+  targetSize: number;
+  maxHammingDistance: number;
+};
+
+const LOOKUP_MS = { ok: 50, watch: 200 };
+/** Every this-many lookups asks for a near-copy of a stored hash, to check the index finds it. */
+const PLANT_EVERY = 10;
+const WRITE_CONCURRENCY = 8;
+/** DynamoDB bills a Query by the 4 KB it reads, half a unit each when eventually consistent, at least half a unit. */
+const QUERY_UNIT_BYTES = 4096;
+
+/** mulberry32: the same hashes on every run, so runs differ only in timing. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+const hex32 = (n: number) => n.toString(16).padStart(8, '0');
+const randomHash = (next: () => number) => hex32(next()) + hex32(next());
+
+/** `hash` with `bits` distinct bits flipped: a near-copy within the configured distance. */
+function nearCopy(hash: string, bits: number, next: () => number): string {
+  let value = BigInt(`0x${hash}`);
+  const flipped = new Set<number>();
+  while (flipped.size < bits) flipped.add(next() % 64);
+  for (const bit of flipped) value ^= 1n << BigInt(bit);
+  return value.toString(16).padStart(16, '0');
+}
+
+/** DynamoDB's item size: attribute names plus values, UTF-8. */
+function itemBytes(item: Record<string, string>): number {
+  return sum(Object.entries(item).map(([name, value]) => Buffer.byteLength(name) + Buffer.byteLength(value)));
+}
+
+/** The item store.indexPhoto writes for one band key of a photo. */
+function indexItem(band: string, entry: { proposalId: string; kind: string; key: string; hash: string }): Record<string, string> {
+  return { pk: `PHASH#${band}`, sk: `${entry.proposalId}#${entry.key}`, entity: 'PHOTO_HASH', ...entry };
+}
+
+/** Per key, how many of `count` random hashes share it: the exact candidate count a lookup would read. */
+function keyCounts(count: number, next: () => number): Uint32Array[] {
+  const counts = Array.from({ length: KEYS_PER_HASH }, () => new Uint32Array(65_536));
+  const bands = new Uint8Array(BANDS);
+  for (let n = 0; n < count; n++) {
+    const high = next();
+    const low = next();
+    for (let b = 0; b < 4; b++) {
+      bands[b] = (high >>> (24 - 8 * b)) & 0xff;
+      bands[4 + b] = (low >>> (24 - 8 * b)) & 0xff;
+    }
+    let k = 0;
+    for (let i = 0; i < BANDS; i++) for (let j = i + 1; j < BANDS; j++) counts[k++]![(bands[i]! << 8) | bands[j]!]! += 1;
+  }
+  return counts;
+}
+
+/** For each of a hash's 28 keys (in hashBandKeys order), how many of the counted hashes share it. */
+function heldBehindKeys(counts: Uint32Array[], hash: string): number[] {
+  const bands = Array.from({ length: BANDS }, (_, i) => Number.parseInt(hash.slice(i * 2, i * 2 + 2), 16));
+  const held: number[] = [];
+  let k = 0;
+  for (let i = 0; i < BANDS; i++) for (let j = i + 1; j < BANDS; j++) held.push(counts[k++]![(bands[i]! << 8) | bands[j]!]!);
+  return held;
+}
+
+/** Read units AWS would bill for the 28 Queries of one lookup, given the items behind each key. */
+function awsReadUnits(held: readonly number[], bytesPerItem: number): number {
+  return sum(held.map((items) => Math.max(1, Math.ceil((items * bytesPerItem) / QUERY_UNIT_BYTES)) * 0.5));
+}
+
+/** A random hash that shares bands i and j with `hash`: a candidate behind key b<i><j> that is (almost surely) not near it. */
+function sharingKey(hash: string, i: number, j: number, next: () => number): string {
+  const other = randomHash(next).split('');
+  for (const band of [i, j]) other.splice(band * 2, 2, hash[band * 2]!, hash[band * 2 + 1]!);
+  return other.join('');
+}
+
+/** Which band pair each of hashBandKeys' 28 keys is, in order. */
+const KEY_BANDS: [number, number][] = [];
+for (let i = 0; i < BANDS; i++) for (let j = i + 1; j < BANDS; j++) KEY_BANDS.push([i, j]);
+
+interface Lookups {
+  medianMs: number;
+  p95Ms: number;
+  itemsReadPerLookup: number;
+  localReadUnitsPerLookup: number;
+  plantedFound: number;
+  planted: number;
+}
+
+type IndexEntry = { proposalId: string; kind: string; key: string; hash: string };
+
+const newEntry = (hash: string): IndexEntry => {
+  const proposalId = ulid();
+  return { proposalId, kind: 'house-front', key: `proposals/${proposalId}/house-front/v1-${ulid()}.jpg`, hash };
+};
+
+export const photoLookup: Figure<Parameters> = {
+  id: 'photo-lookup',
+  title: 'Reused-photo lookup: one new hash against the stored hashes through the band index on DynamoDB Local',
+  parameters: (options) => ({
+    loadedSizes: options.quick ? [1_000, 5_000] : [10_000, 50_000],
+    lookupsPerSize: options.quick ? 50 : 200,
+    targetSize: 1_000_000,
+    maxHammingDistance: 6,
+  }),
+
+  metrics: (parameters) => {
+    const largest = parameters.loadedSizes.at(-1)!;
+    const target = `@${parameters.targetSize.toLocaleString('en-US')}`;
+    return {
+      [`lookup median ms ${target} density`]: { unit: 'ms', digits: 1 },
+      [`lookup p95 ms ${target} density`]: { unit: 'ms', digits: 1 },
+      [`items read per lookup ${target} density`]: { unit: 'items', digits: 1 },
+      [`read units per lookup ${target} (AWS rules)`]: { unit: 'RRU', digits: 1 },
+      'keys read per lookup': { unit: 'Queries', digits: 0 },
+      ...Object.fromEntries(
+        parameters.loadedSizes.flatMap((n) => [
+          [`lookup median ms @${n.toLocaleString('en-US')}`, { unit: 'ms', digits: 1 }],
+          [`items read per lookup @${n.toLocaleString('en-US')}`, { unit: 'items', digits: 1 }],
+        ]),
+      ),
+      [`lookup p95 ms @${largest.toLocaleString('en-US')}`]: { unit: 'ms', digits: 1 },
+      'planted near-copies found': { unit: '%', digits: 0 },
+      'index load rate': { unit: 'items/s', digits: 0 },
+    };
+  },
+
+  async run({ parameters, progress, run }) {
+    const dynamodb = await startDynamoDbLocal();
+    const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'vervallocal', secretAccessKey: 'bench' } });
+    // Read units of the store's own Queries, asked for by the bench's client only: the product code is untouched.
+    let localReadUnits = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { ReturnConsumedCapacity?: string };
+        if (context.commandName === 'QueryCommand') input.ReturnConsumedCapacity ??= 'TOTAL';
+        const result = await next(args);
+        localReadUnits += (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+        return result;
+      },
+      { step: 'initialize', name: 'benchConsumedCapacity' },
+    );
+    try {
+      const tableName = await createRecordsTable(client, `bench-photos-${run}`);
+      const store = new DynamoDbRecordsStore(documentClient(client), tableName);
+      const next = seeded(20_261_128 + run);
+      const itemSizes: number[] = [];
+      let loadedItems = 0;
+      let loadSeconds = 0;
+
+      /** Writes index items as store.indexPhoto does (the same items), batched so loading takes minutes, not hours. */
+      const load = async (items: Record<string, string>[], label: string) => {
+        const counter = progress.counter(label, items.length, 15_000);
+        const started = Date.now();
+        const inFlight = new Set<Promise<void>>();
+        for (let from = 0; from < items.length; from += 25) {
+          const batch = items.slice(from, from + 25);
+          for (const item of batch) if (itemSizes.length < 2000) itemSizes.push(itemBytes(item));
+          const sending = writeBatch(client, tableName, batch).then(() => counter.add(batch.length));
+          const tracked = sending.finally(() => inFlight.delete(tracked));
+          inFlight.add(tracked);
+          if (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
+        }
+        await Promise.all(inFlight);
+        counter.finish();
+        loadedItems += items.length;
+        loadSeconds += (Date.now() - started) / 1000;
+      };
+
+      /** What check-evidence does for each photo: the candidates behind the 28 keys, confirmed by distance. */
+      const lookUp = async (queries: { hash: string; planted: boolean }[]): Promise<Lookups> => {
+        for (let i = 0; i < 5; i++) await store.findPhotos(hashBandKeys(randomHash(next))); // JIT and connections warm
+        const times: number[] = [];
+        const itemsRead: number[] = [];
+        const units: number[] = [];
+        let plantedFound = 0;
+        for (const query of queries) {
+          const unitsBefore = localReadUnits;
+          const t0 = performance.now();
+          const candidates = await store.findPhotos(hashBandKeys(query.hash));
+          const reused = candidates.find((candidate) => isNearDuplicate(candidate.hash, query.hash, parameters.maxHammingDistance));
+          times.push(performance.now() - t0);
+          itemsRead.push(candidates.length);
+          units.push(localReadUnits - unitsBefore);
+          if (query.planted && reused) plantedFound += 1;
+        }
+        return {
+          medianMs: median(times),
+          p95Ms: percentile(times, 95),
+          itemsReadPerLookup: sum(itemsRead) / itemsRead.length,
+          localReadUnitsPerLookup: sum(units) / units.length,
+          plantedFound,
+          planted: queries.filter((query) => query.planted).length,
+        };
+      };
+
+      // 1. Growing loaded sets.
+      const stored: string[] = [];
+      const sizes: (Lookups & { storedHashes: number })[] = [];
+      for (const size of parameters.loadedSizes) {
+        const adding = Array.from({ length: size - stored.length }, () => randomHash(next));
+        await load(
+          adding.flatMap((hash) => hashBandKeys(hash).map((band) => indexItem(band, newEntry(hash)))),
+          `index items towards ${size.toLocaleString('en-US')} hashes`,
+        );
+        stored.push(...adding);
+        const queries = Array.from({ length: parameters.lookupsPerSize }, (_, i) =>
+          i % PLANT_EVERY === 0
+            ? { hash: nearCopy(stored[next() % stored.length]!, parameters.maxHammingDistance, next), planted: true }
+            : { hash: randomHash(next), planted: false },
+        );
+        const measured = { storedHashes: size, ...(await lookUp(queries)) };
+        sizes.push(measured);
+        progress.note(`${size.toLocaleString('en-US')} hashes: lookup median ${measured.medianMs.toFixed(1)} ms, ${measured.itemsReadPerLookup.toFixed(1)} items read`);
+      }
+
+      // 2. The items behind each key at the target size, counted.
+      progress.note(`counting the index of ${parameters.targetSize.toLocaleString('en-US')} random hashes in memory`);
+      const counts = keyCounts(parameters.targetSize, seeded(7 + run));
+      const bytesPerItem = sum(itemSizes) / itemSizes.length;
+      const modelProbe = seeded(99 + run);
+      const counted = Array.from({ length: 2000 }, () => heldBehindKeys(counts, randomHash(modelProbe)));
+
+      // 3. Probes whose keys hold what they would hold at the target size, measured.
+      const probes = Array.from({ length: parameters.lookupsPerSize }, () => randomHash(next));
+      const filler = probes.flatMap((probe) =>
+        heldBehindKeys(counts, probe).flatMap((held, k) => {
+          const [i, j] = KEY_BANDS[k]!;
+          return Array.from({ length: held }, () => {
+            const other = sharingKey(probe, i, j, next);
+            return indexItem(hashBandKeys(other)[k]!, newEntry(other));
+          });
+        }),
+      );
+      await load(filler, `index items behind ${probes.length} probes' keys at ${parameters.targetSize.toLocaleString('en-US')} density`);
+      const dense = await lookUp(probes.map((hash) => ({ hash, planted: false })));
+      progress.note(`${parameters.targetSize.toLocaleString('en-US')} density: lookup median ${dense.medianMs.toFixed(1)} ms, ${dense.itemsReadPerLookup.toFixed(1)} items read`);
+
+      const target = `@${parameters.targetSize.toLocaleString('en-US')}`;
+      const largest = sizes.at(-1)!;
+      const metrics: Record<string, number> = {
+        [`lookup median ms ${target} density`]: dense.medianMs,
+        [`lookup p95 ms ${target} density`]: dense.p95Ms,
+        [`items read per lookup ${target} density`]: dense.itemsReadPerLookup,
+        [`read units per lookup ${target} (AWS rules)`]: sum(counted.map((held) => awsReadUnits(held, bytesPerItem))) / counted.length,
+        'keys read per lookup': KEYS_PER_HASH,
+        [`lookup p95 ms @${largest.storedHashes.toLocaleString('en-US')}`]: largest.p95Ms,
+        'planted near-copies found': (100 * sum(sizes.map((size) => size.plantedFound))) / sum(sizes.map((size) => size.planted)),
+        'index load rate': loadedItems / loadSeconds,
+      };
+      for (const size of sizes) {
+        metrics[`lookup median ms @${size.storedHashes.toLocaleString('en-US')}`] = size.medianMs;
+        metrics[`items read per lookup @${size.storedHashes.toLocaleString('en-US')}`] = size.itemsReadPerLookup;
+      }
+      return {
+        metrics,
+        details: {
+          sizes,
+          targetDensity: { ...dense, countedItemsPerLookup: sum(counted.map((held) => sum(held))) / counted.length },
+          bytesPerIndexItem: bytesPerItem,
+          tableItems: loadedItems,
+        },
+      };
+    } finally {
+      client.destroy();
+      await dynamodb.close();
+    }
+  },
+
+  verdicts(medians, parameters) {
+    const target = `@${parameters.targetSize.toLocaleString('en-US')}`;
+    const thresholds = `≤ ${LOOKUP_MS.ok} ms ok, ≤ ${LOOKUP_MS.watch} ms watch (check-evidence does one per photo)`;
+    const verdicts: Verdict[] = [];
+    const dense = `lookup median ms ${target} density`;
+    verdicts.push({
+      metric: dense,
+      level: levelAtMost(medians[dense] ?? NaN, LOOKUP_MS.ok, LOOKUP_MS.watch),
+      why: `measured on DynamoDB Local with each probe's 28 keys holding what ${parameters.targetSize.toLocaleString('en-US')} stored hashes would put there; the table itself held far fewer items; ${thresholds}`,
+    });
+    for (const size of parameters.loadedSizes) {
+      const name = `lookup median ms @${size.toLocaleString('en-US')}`;
+      verdicts.push({ metric: name, level: levelAtMost(medians[name] ?? NaN, LOOKUP_MS.ok, LOOKUP_MS.watch), why: `measured with ${size.toLocaleString('en-US')} hashes loaded; ${thresholds}` });
+    }
+    verdicts.push({
+      metric: 'keys read per lookup',
+      level: 'info',
+      why: '28 Queries per photo at any size (the pairs of 8 bands); what grows with the index is the items behind each key, 28 × N / 65,536 for random hashes',
+    });
+    verdicts.push({
+      metric: `items read per lookup ${target} density`,
+      level: 'info',
+      why: `counted over ${parameters.targetSize.toLocaleString('en-US')} uniformly random hashes; clustered real hashes put more behind some keys`,
+    });
+    verdicts.push({
+      metric: `read units per lookup ${target} (AWS rules)`,
+      level: 'info',
+      why: 'per Query ⌈bytes / 4 KB⌉ × 0.5 (eventually consistent), at least 0.5 (DynamoDB Local reports 0 for an empty Query)',
+    });
+    const found = medians['planted near-copies found'] ?? NaN;
+    verdicts.push({
+      metric: 'planted near-copies found',
+      level: found === 100 ? 'ok' : 'bad',
+      why: `every ${PLANT_EVERY}th lookup was a stored hash with ${parameters.maxHammingDistance} bits flipped; the index must find all of them`,
+    });
+    verdicts.push({ metric: 'index load rate', level: 'info', why: 'BatchWriteItem into DynamoDB Local (in memory); 28 items per stored photo' });
+    return verdicts;
+  },
+};
+
+/** The records table as the template defines it (keys, indexes), under a name of the bench's. */
+async function createRecordsTable(client: DynamoDBClient, name: string): Promise<string> {
+  const { template, ctx } = stackTemplate();
+  const ids = Object.entries(template.Resources ?? {})
+    .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::GlobalTable' || resource.Type === 'AWS::DynamoDB::Table')
+    .map(([id]) => id);
+  const resources = Object.fromEntries(ids.map((id) => [id, { Type: template.Resources![id]!.Type, Properties: resolveResourceProperties(template, id, ctx) }]));
+  const tables = await createTablesFromTemplate({ Resources: resources }, client, { nameFor: () => name });
+  return Object.values(tables)[0]!;
+}
+
+async function writeBatch(client: DynamoDBClient, tableName: string, items: Record<string, string>[]): Promise<void> {
+  let pending: WriteRequest[] = items.map((item) => ({
+    PutRequest: { Item: Object.fromEntries(Object.entries(item).map(([name, value]) => [name, { S: value }])) },
+  }));
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+    pending = answer.UnprocessedItems?.[tableName] ?? [];
+    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+  }
+}

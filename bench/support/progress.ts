@@ -1,0 +1,55 @@
+/**
+ * What a long benchmark says while it runs: timestamped lines on stderr (stdout keeps the result table), and
+ * counters that report at most every few seconds so a 10,000-proposal run neither floods nor goes silent.
+ */
+export interface Progress {
+  note(message: string): void;
+  warn(message: string): void;
+  /** A counter towards `total` that prints `label done/total (rate/s)` every `everyMs` and at the end. */
+  counter(label: string, total: number, everyMs?: number): Counter;
+  /** The same progress under a longer prefix: `cost-per-recipient run 2/3`. */
+  child(prefix: string): Progress;
+}
+
+export interface Counter {
+  add(n?: number): void;
+  readonly done: number;
+  finish(): void;
+}
+
+export function consoleProgress(prefix = 'bench', started = Date.now()): Progress {
+  const stamp = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s`;
+  const line = (message: string) => process.stderr.write(`[${stamp()}] ${prefix}: ${message}\n`);
+  return {
+    note: line,
+    warn: (message) => line(`WARNING ${message}`),
+    counter(label, total, everyMs = 5000) {
+      const from = Date.now();
+      let done = 0;
+      let last = 0;
+      let finished = false;
+      const report = () => {
+        const seconds = (Date.now() - from) / 1000;
+        line(`${label} ${done}/${total}${seconds > 0 ? ` (${(done / seconds).toFixed(1)}/s)` : ''}`);
+      };
+      return {
+        get done() {
+          return done;
+        },
+        add(n = 1) {
+          done += n;
+          if (Date.now() - last >= everyMs) {
+            last = Date.now();
+            report();
+          }
+        },
+        finish() {
+          if (finished) return;
+          finished = true;
+          report();
+        },
+      };
+    },
+    child: (more) => consoleProgress(`${prefix} ${more}`, started),
+  };
+}
