@@ -25,6 +25,7 @@ import { DynamoDbRecordsStore } from '../functions/adapters/dynamodb-records-sto
 import { documentClient } from '../functions/shared/runtime.ts';
 import { createTablesFromTemplate } from '../local/cloudformation-tables.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { mulberry32 } from '../local/evidence-fixtures.ts';
 import { LOCAL_REGION } from '../local/runtime.ts';
 import { resolveResourceProperties } from '../local/template.ts';
 import { levelAtMost, type Figure, type Verdict } from './figure.ts';
@@ -47,17 +48,8 @@ const WRITE_CONCURRENCY = 8;
 /** DynamoDB bills a Query by the 4 KB it reads, half a unit each when eventually consistent, at least half a unit. */
 const QUERY_UNIT_BYTES = 4096;
 
-/** mulberry32: the same hashes on every run, so runs differ only in timing. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** The same hashes on every run, so runs differ only in timing. */
+const seeded = mulberry32;
 
 const hex32 = (n: number) => n.toString(16).padStart(8, '0');
 const randomHash = (next: () => number) => hex32(next()) + hex32(next());

@@ -56,16 +56,22 @@ export type PngOptions = PictureOptions & ExifOptions;
 // ---------------------------------------------------------------------------
 // Pictures
 
-/** mulberry32: tiny seeded PRNG, so pictures are the same on every run. */
-function random(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG of 32-bit integers, so pictures (and benchmark hashes) repeat on every run. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/** The same sequence as fractions in [0, 1). */
+function random(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 interface Shape {
