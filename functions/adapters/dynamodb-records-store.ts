@@ -56,7 +56,11 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${sha256(key)}`, sk: 'IDEMPOTENCY' });
 const rateKey = (subject: string, windowStart: number) => ({ pk: `RATE#${sha256(subject)}#${windowStart}`, sk: 'RATE' });
 const importKey = (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' });
-const outcomeKey = (importId: string, householdRef: string) => ({ pk: `IMPORT#${importId}`, sk: `OUTCOME#${sha256(householdRef)}` });
+/** By the household's first row (padded, so outcomes come back in file order), never by its reference: that may be a KK. */
+const outcomeKey = (importId: string, rows: readonly number[]) => ({
+  pk: `IMPORT#${importId}`,
+  sk: `OUTCOME#${String(Math.min(...rows)).padStart(8, '0')}`,
+});
 
 /** byRegion: every proposal of the province, by village code, then id (a ULID, so creation order). */
 const regionIndex = (proposal: Pick<Proposal, 'provinceCode' | 'villageCode' | 'id'>) => ({
@@ -804,7 +808,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...outcomeKey(importId, outcome.householdRef), entity: 'IMPORT_OUTCOME', ...outcome },
+          Item: { ...outcomeKey(importId, outcome.rows), entity: 'IMPORT_OUTCOME', ...outcome },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -865,10 +869,8 @@ export class DynamoDbRecordsStore implements RecordsStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': `IMPORT#${importId}`, ':prefix': 'OUTCOME#' },
     });
-    const firstRow = (outcome: ImportOutcome) => Math.min(...outcome.rows);
-    return items
-      .map((item) => withoutStorageAttributes<ImportOutcome>(item))
-      .sort((a, b) => firstRow(a) - firstRow(b) || (a.householdRef < b.householdRef ? -1 : a.householdRef > b.householdRef ? 1 : 0));
+    // Keys sort by first row, so the query's order is the file's.
+    return items.map((item) => withoutStorageAttributes<ImportOutcome>(item));
   }
 
   /** Sets `values` on a job in one of the `from` statuses; otherwise `refused` decides with the job as it stands. */

@@ -121,7 +121,7 @@ export type ImportJob = {
 };
 
 export type ImportOutcome = {
-  /** The household's reference in the file; stored as given, so never a NIK or KK. */
+  /** The household's reference in the file, as given; shown back to the uploader but kept out of keys (it may be a KK). */
   householdRef: string;
   /** The file rows (1-based, as the caller counts them) the household spans. */
   rows: number[];

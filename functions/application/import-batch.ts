@@ -235,7 +235,9 @@ async function outcomeOf(job: ImportJob, household: Household, deps: ImportDeps)
   if (household.issues !== undefined) return { householdRef, rows, issues: household.issues };
   const now = deps.now();
   const saved = await saveDraft(deps.store, draftProposal(household.input, job.createdBy, now), { type: 'user', id: job.createdBy }, {
-    key: `import#${job.importId}#${householdRef}`,
+    // The household's first row names it within the file: stable across retries, and never derived from the
+    // reference, which an operator may have filled with a KK number.
+    key: `import#${job.importId}#row${firstRow(household)}`,
     requestHash: createHash('sha256').update(JSON.stringify(household.input)).digest('hex'),
     expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
   });
