@@ -84,9 +84,54 @@ export const ProposalInputSchema = RegionCodesSchema.extend({
 
 // Crockford base32; a first character above 7 would overflow the 48-bit time.
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+export const ProposalIdSchema = matching(ULID, 'INVALID_FORMAT');
+
+/*
+ * What a proposal asks for. ADD puts a household (or members) on the register; REMOVE ends a registered household
+ * or some of its members; UPDATE corrects a registered record. All three run through the same workflow.
+ */
+export const PROPOSAL_TYPES = ['ADD', 'REMOVE', 'UPDATE'] as const;
+export type ProposalType = (typeof PROPOSAL_TYPES)[number];
+
+export const REMOVAL_REASONS = ['DECEASED', 'MOVED', 'NO_LONGER_ELIGIBLE', 'DUPLICATE_RECORD', 'NOT_FOUND'] as const;
+export type RemovalReason = (typeof REMOVAL_REASONS)[number];
+
+const StatementSchema = z.string().trim().min(5).max(1000);
+
+/** The registered record a REMOVE or UPDATE acts on: the id of the proposal that registered it (or last corrected it). */
+export const TargetSchema = z.strictObject({ proposalId: ProposalIdSchema });
+
+export const RemovalSchema = z.strictObject({
+  reason: z.enum(REMOVAL_REASONS),
+  /** NIKs of the members who leave; absent: the whole household leaves. */
+  members: unique(NikSchema).min(1).max(MAX_MEMBERS).optional(),
+  /** For DUPLICATE_RECORD: the registered record this one duplicates. */
+  duplicateOf: ProposalIdSchema.optional(),
+  statement: StatementSchema,
+});
+
+export const CorrectionSchema = z.strictObject({ statement: StatementSchema });
+
+/** Who started the proposal when it was not a village operator: a citizen's objection against a registered household. */
+export const OriginSchema = z.strictObject({
+  kind: z.literal('OBJECTION'),
+  /** The receipt code the reporter checks the case with. */
+  receipt: z.string().min(1).max(40),
+  category: z.string().min(1).max(60),
+});
 
 export const ProposalSchema = ProposalInputSchema.extend({
-  id: matching(ULID, 'INVALID_FORMAT'),
+  id: ProposalIdSchema,
+  /**
+   * Stored records from before proposal types are ADD. For REMOVE, household, members, programs and criteria are
+   * a copy of the target as registered; for UPDATE they are the corrected record and `previous` holds the target's.
+   */
+  type: z.enum(PROPOSAL_TYPES).default('ADD'),
+  target: TargetSchema.optional(),
+  removal: RemovalSchema.optional(),
+  correction: CorrectionSchema.optional(),
+  previous: ProposalInputSchema.pick({ household: true, members: true, programs: true, criteria: true }).optional(),
+  origin: OriginSchema.optional(),
   version: z.number().int().min(1),
   status: z.enum(STATUSES),
   stage: z.enum(STAGES),

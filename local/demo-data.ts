@@ -329,6 +329,7 @@ function draft(input: ProposalInput, operator: Actor): Proposal {
   const at = new Date().toISOString();
   return {
     ...input,
+    type: 'ADD',
     id: ulid(),
     version: 1,
     status: 'DRAFT',

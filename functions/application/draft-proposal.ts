@@ -19,6 +19,7 @@ export function draftProposal(input: ProposalInput, submittedBy: string, now: Da
   const at = now.toISOString();
   return {
     ...input,
+    type: 'ADD',
     id: ulid(now.getTime()),
     version: 1,
     status: 'DRAFT',

@@ -64,6 +64,7 @@ export function draftOf(input: ProposalInput, now = new Date()): Proposal {
   const at = now.toISOString();
   return {
     ...input,
+    type: 'ADD',
     id: ulid(),
     version: 1,
     status: 'DRAFT',
