@@ -1,16 +1,12 @@
+import { fieldLabel } from '../../../domain/messages.ts';
 import { api, ApiError, uploadToSlot, type UploadSlot } from '../api.ts';
 import { lang, t } from '../i18n.ts';
 import { errorMessage, navigate, notice, type ScreenContext } from '../nav.ts';
 import { takeSlots } from '../slots.ts';
 import { field, h } from '../view.ts';
 
-const KIND_LABELS: Record<string, { id: string; en: string }> = {
-  'house-front': { id: 'Foto rumah tampak depan', en: 'Photo of the house front' },
-  'house-interior': { id: 'Foto bagian dalam rumah', en: 'Photo of the house interior' },
-  'id-scan': { id: 'Foto/pindaian KK dan KTP', en: 'Photo or scan of the KK and KTP' },
-  'berita-acara': { id: 'Berita acara musyawarah desa/kelurahan', en: 'Signed minutes of the village deliberation' },
-};
-export const kindLabel = (kind: string) => KIND_LABELS[kind]?.[lang] ?? kind;
+/** Document names come from the domain's catalogue, so a new document kind is named once. */
+export const kindLabel = (kind: string) => fieldLabel(kind)[lang];
 
 /**
  * One row per required document: pick a file (the camera on a phone), see a thumbnail, watch the progress bar
