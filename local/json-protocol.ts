@@ -31,6 +31,19 @@ export interface JsonProtocolServerOptions {
   onInternalError?: (error: unknown, operation: string) => void;
 }
 
+/** What the runtime gives each endpoint it starts, as against the service's own names and operations. */
+export type JsonEndpointOptions = Pick<JsonProtocolServerOptions, 'region' | 'credentials' | 'port' | 'onInternalError'>;
+
+/** Only the endpoint options out of a service's wider options, and the optional ones only when given. */
+export function endpointOptions(options: JsonEndpointOptions): JsonEndpointOptions {
+  return {
+    region: options.region,
+    credentials: options.credentials,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+  };
+}
+
 export interface JsonProtocolServer {
   endpoint: string;
   port: number;

@@ -5,6 +5,7 @@
  */
 import { LocalRuntimeError } from './errors.ts';
 import { BUCKET_NOTIFICATIONS_TYPE } from './s3/notifications.ts';
+import { SCHEDULE_TYPE } from './scheduler.ts';
 import type { CfnTemplate } from './template.ts';
 
 /** Types with local behaviour, and what that behaviour is. */
@@ -24,6 +25,7 @@ export const SUPPORTED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Cognito::UserPool': 'the local token issuer stands in for it, with demo users; its pre-token-generation trigger runs',
   'AWS::Cognito::UserPoolClient': 'its id is the audience of the local tokens',
   [BUCKET_NOTIFICATIONS_TYPE]: 'ObjectCreated notifications from the local S3 store to Lambda functions',
+  [SCHEDULE_TYPE]: 'fires in real time (rate, at, cron in its time zone) and invokes its Lambda target (local/scheduler.ts)',
 };
 
 /** Types that need no local behaviour, and why. */
@@ -36,6 +38,8 @@ export const IGNORED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Logs::LogGroup': 'function output goes to <dataDir>/logs',
   'AWS::S3::BucketPolicy': 'the local S3 store allows every signed request',
   'AWS::Events::Archive': 'events.jsonl keeps every event',
+  'AWS::SQS::Queue': "only as a schedule's dead-letter queue, and local schedules do not retry into one",
+  'AWS::SQS::QueuePolicy': 'the dead-letter queues are skipped (see AWS::SQS::Queue)',
   'AWS::CDK::Metadata': 'CDK bookkeeping',
   'AWS::Lambda::Permission': 'no IAM locally: API Gateway, S3 and Cognito may invoke any function',
   'AWS::Cognito::UserPoolGroup': 'demo users carry their role in token claims',

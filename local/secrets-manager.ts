@@ -6,8 +6,15 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { JsonProtocolError, optionalString, requiredString, startJsonProtocolServer, type JsonProtocolServer } from './json-protocol.ts';
-import type { LocalCredentials } from './sigv4.ts';
+import {
+  endpointOptions,
+  JsonProtocolError,
+  optionalString,
+  requiredString,
+  startJsonProtocolServer,
+  type JsonEndpointOptions,
+  type JsonProtocolServer,
+} from './json-protocol.ts';
 
 export interface LocalSecret {
   arn: string;
@@ -97,13 +104,7 @@ export function loadSecrets(file: string, secrets: readonly { arn: string; prope
   return result;
 }
 
-export function startSecretsManagerEndpoint(options: {
-  secrets: readonly LocalSecret[];
-  region: string;
-  credentials: readonly LocalCredentials[];
-  port?: number;
-  onInternalError?: (error: unknown, operation: string) => void;
-}): Promise<JsonProtocolServer> {
+export function startSecretsManagerEndpoint(options: JsonEndpointOptions & { secrets: readonly LocalSecret[] }): Promise<JsonProtocolServer> {
   const find = (secretId: string): LocalSecret | undefined =>
     options.secrets.find(
       // By full ARN, name, or partial ARN (without the six random characters), as Secrets Manager accepts.
@@ -114,10 +115,7 @@ export function startSecretsManagerEndpoint(options: {
     signingName: 'secretsmanager',
     targetPrefix: 'secretsmanager',
     protocolVersion: '1.1',
-    region: options.region,
-    credentials: options.credentials,
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    ...endpointOptions(options),
     operations: {
       GetSecretValue: async (input) => {
         const secretId = requiredString(input, 'SecretId', 2048);
