@@ -33,6 +33,11 @@ import { Construct } from 'constructs';
  *   rate-limit counters, one per subject  pk RATE#<sha256(subject)>#<window start>  sk RATE   table
  *     and fixed window                    (window start in epoch seconds; the item holds hits, and expiresAt a
  *                                         window after the window ends)
+ *   a province's approved changes         gsi5pk CHANGES#<province code>                changes
+ *     (ADD/REMOVE/UPDATE), by completion  gsi5sk <completedAt>#<proposalId>
+ *     (set when an approved proposal completes; the monthly cut-off reads a window of it)
+ *   the province's cut-off exports        pk EXPORTS  sk EXPORT#<cut-off month>          table
+ *     (one per cut-off, written once; listed newest first)
  *   an import job                         pk IMPORT#<importId>  sk IMPORT                table
  *   its household outcomes                pk IMPORT#<importId>  sk OUTCOME#<sha256(householdRef)>  table
  *     (one item per household, so recording one twice counts it once; read back in row order)
@@ -46,6 +51,7 @@ export const RECORDS_TABLE_INDEXES = {
   inbox: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   registry: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   byRegion: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+  changes: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
 } as const;
 
 export const RECORDS_TABLE_TTL_ATTRIBUTE = 'expiresAt';

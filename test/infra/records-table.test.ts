@@ -25,7 +25,7 @@ describe('RecordsTable', () => {
     });
   });
 
-  it('has the byVillage, inbox, registry and byRegion indexes, each projecting ALL', () => {
+  it('has the byVillage, inbox, registry, byRegion and changes indexes, each projecting ALL', () => {
     const [[, table]] = resourcesOfType(template, 'AWS::DynamoDB::GlobalTable') as [[string, any]];
     const indexes = Object.fromEntries(
       table.Properties.GlobalSecondaryIndexes.map((index: any) => [
@@ -38,6 +38,7 @@ describe('RecordsTable', () => {
       inbox: { keys: ['HASH:gsi2pk', 'RANGE:gsi2sk'], projection: { ProjectionType: 'ALL' } },
       registry: { keys: ['HASH:gsi3pk', 'RANGE:gsi3sk'], projection: { ProjectionType: 'ALL' } },
       byRegion: { keys: ['HASH:gsi4pk', 'RANGE:gsi4sk'], projection: { ProjectionType: 'ALL' } },
+      changes: { keys: ['HASH:gsi5pk', 'RANGE:gsi5sk'], projection: { ProjectionType: 'ALL' } },
     });
     const attributes = table.Properties.AttributeDefinitions.map((a: any) => `${a.AttributeName}:${a.AttributeType}`);
     expect(attributes.sort()).toEqual([
@@ -49,6 +50,8 @@ describe('RecordsTable', () => {
       'gsi3sk:S',
       'gsi4pk:S',
       'gsi4sk:S',
+      'gsi5pk:S',
+      'gsi5sk:S',
       'pk:S',
       'sk:S',
     ]);
