@@ -15,7 +15,10 @@ export const TIER_LABELS: Readonly<Record<Tier, Localized>> = {
   regent: { id: 'bupati/wali kota', en: 'the regent or mayor' },
 };
 
-export const DOCUMENT_KINDS = ['house-front', 'house-interior', 'id-scan', 'berita-acara'] as const;
+/** What an ADD proposal is backed by: the house, the KK/KTP and the village deliberation's minutes. */
+export const HOUSEHOLD_DOCUMENT_KINDS = ['house-front', 'house-interior', 'id-scan', 'berita-acara'] as const;
+/** Besides those, what a removal can rest on (domain/proposal-types.ts says which reason needs which). */
+export const DOCUMENT_KINDS = [...HOUSEHOLD_DOCUMENT_KINDS, 'death-certificate', 'village-letter', 'transfer-letter', 'appeal-evidence'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export type DocumentRule = { contentTypes: string[]; maxBytes: number; photo: boolean; label: Localized };
@@ -71,8 +74,13 @@ const DEFAULTS: Omit<ProvinceConfig, 'provinceCode'> = {
     'house-interior': documentRule('house-interior', PHOTO_TYPES, 10 * MB, true),
     'id-scan': documentRule('id-scan', [...PHOTO_TYPES, 'application/pdf'], 10 * MB, false),
     'berita-acara': documentRule('berita-acara', ['application/pdf'], 20 * MB, false),
+    'death-certificate': documentRule('death-certificate', [...PHOTO_TYPES, 'application/pdf'], 10 * MB, false),
+    'village-letter': documentRule('village-letter', [...PHOTO_TYPES, 'application/pdf'], 10 * MB, false),
+    'transfer-letter': documentRule('transfer-letter', [...PHOTO_TYPES, 'application/pdf'], 10 * MB, false),
+    // New evidence for an appeal (domain/appeals.ts): a letter, a photo, a statement, uploaded with the appeal.
+    'appeal-evidence': documentRule('appeal-evidence', ['application/pdf', ...PHOTO_TYPES], 20 * MB, false),
   },
-  requiredDocuments: Object.fromEntries(PROGRAMS.map((program) => [program, [...DOCUMENT_KINDS]])) as Record<
+  requiredDocuments: Object.fromEntries(PROGRAMS.map((program) => [program, [...HOUSEHOLD_DOCUMENT_KINDS]])) as Record<
     Program,
     DocumentKind[]
   >,

@@ -1,7 +1,8 @@
-import { assessDocument, currentDocuments, missingDocuments } from '../domain/evidence/assess.ts';
+import { assessDocument, currentDocuments } from '../domain/evidence/assess.ts';
 import { hashBandKeys, isNearDuplicate } from '../domain/evidence/hash-index.ts';
-import { issue, type IssueCode } from '../domain/messages.ts';
-import { requiredDocumentKinds, type DocumentKind } from '../domain/province-config.ts';
+import { issue, type IssueCode, type IssueParams } from '../domain/messages.ts';
+import { alternativesLabel, evidenceRequirements, unmetRequirements } from '../domain/proposal-types.ts';
+import type { DocumentKind } from '../domain/province-config.ts';
 import type { Flag } from '../domain/proposal.ts';
 import type { StoredDocument } from './adapters/evidence-store.ts';
 import { evidenceStoreFromEnvironment } from './adapters/s3-evidence-store.ts';
@@ -11,7 +12,7 @@ import { loadProposal } from './shared/proposals.ts';
 
 const actor = systemActor('check-evidence');
 
-type DocumentProblem = { kind: string; code: IssueCode; file: string; detail?: Record<string, string | number> };
+type DocumentProblem = { kind: string; code: IssueCode; file: string; detail?: IssueParams };
 type Finding = { problems: DocumentProblem[]; flags: Flag[] };
 
 /**
@@ -23,11 +24,14 @@ export async function checkEvidence(input: StageInput, deps: StageDeps) {
   if (proposal.stage !== 'EVIDENCE_CHECK') return { documents: 0 };
 
   const documents = currentDocuments(await deps.evidence.listDocuments(proposal.id), proposal.version);
-  const required = requiredDocumentKinds(deps.config, proposal.programs);
-  const missing = missingDocuments(required, documents.map((document) => document.kind));
+  const unmet = unmetRequirements(evidenceRequirements(deps.config, proposal), documents.map((document) => document.kind));
   const findings: Finding = {
-    problems: missing.map((kind) => ({ kind, code: 'DOCUMENT_MISSING', file: '' })),
-    flags: missing.map((kind) => ({ code: 'DOCUMENT_MISSING', path: `documents.${kind}` })),
+    problems: unmet.map((alternatives) =>
+      alternatives.length === 1
+        ? { kind: alternatives[0]!, code: 'DOCUMENT_MISSING', file: '' }
+        : { kind: alternatives[0]!, code: 'DOCUMENT_ONE_OF_MISSING', file: '', detail: { options: alternativesLabel(alternatives) } },
+    ),
+    flags: unmet.map((alternatives) => ({ code: 'DOCUMENT_MISSING', path: `documents.${alternatives[0]!}` })),
   };
   for (const document of documents) {
     const finding = await assess(document, proposal, deps);

@@ -129,12 +129,6 @@ export function assessDocument(input: AssessDocumentInput): DocumentAssessment {
   return { contentType, problems, photo };
 }
 
-/** Required document kinds not present, in the order required, each once. */
-export function missingDocuments(required: string[], present: string[]): string[] {
-  const have = new Set(present);
-  return [...new Set(required)].filter((kind) => !have.has(kind));
-}
-
 /** Upload keys name the proposal version they were issued for: `<kind>/v<version>-<ulid>.<ext>`. */
 export function documentVersion(key: string): number {
   const match = /\/v(\d+)-[^/]*$/.exec(key);

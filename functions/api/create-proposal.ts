@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ProposalInput } from '../../domain/proposal.ts';
+import type { Proposal, ProposalInput } from '../../domain/proposal.ts';
 import { validateProposal } from '../../domain/validate-proposal.ts';
 import { s3UploadSigner } from '../adapters/s3-upload-signer.ts';
+import { draftChangeProposal } from '../application/change-proposal.ts';
 import { draftProposal, proposalContext, saveDraft } from '../application/draft-proposal.ts';
 import { ApiError } from './errors.ts';
 import { apiHandler, authorize, json, type ApiDeps, type ApiRequest } from './http.ts';
@@ -34,10 +35,8 @@ export async function createProposal(request: ApiRequest<typeof route>, deps: Ap
   authorize(request, { regionCode: body.villageCode });
   const idempotencyKey = request.headers['idempotency-key'];
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) throw new ApiError('IDEMPOTENCY_KEY_INVALID');
-  const input = validatedInput(body, deps);
-
   const now = deps.now();
-  const proposal = draftProposal(input, caller.sub, now);
+  const proposal = await draftOf(body, caller.sub, deps);
   const idempotency = idempotencyKey && {
     // Per caller: one operator's key can never answer with another operator's proposal.
     key: `${caller.sub}#${idempotencyKey}`,
@@ -46,7 +45,7 @@ export async function createProposal(request: ApiRequest<typeof route>, deps: Ap
     expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
   };
   const saved = await saveDraft(deps.store, proposal, { type: 'user', id: caller.sub }, idempotency || undefined);
-  if (saved.created) return created(deps, proposal.id, input);
+  if (saved.created) return created(deps, proposal.id, proposal);
   if (!saved.sameRequest) throw new ApiError('IDEMPOTENCY_KEY_REUSED');
   // A replay answers as the first request did, with fresh slots only while the proposal still takes uploads.
   const first = await deps.store.getProposal(saved.proposalId);
@@ -54,8 +53,19 @@ export async function createProposal(request: ApiRequest<typeof route>, deps: Ap
   return created(deps, first.id, first, acceptsUploads(first.status));
 }
 
-async function created(deps: ApiDeps, proposalId: string, input: Pick<ProposalInput, 'programs'>, slots = true) {
-  const documents = requiredDocuments(deps.config, input.programs);
+/** An ADD as before proposal types; a REMOVE or UPDATE checked against the registered record it acts on. */
+async function draftOf(body: ApiRequest<typeof route>['body'], submittedBy: string, deps: ApiDeps): Promise<Proposal> {
+  if (body.type === 'REMOVE' || body.type === 'UPDATE') {
+    const draft = await draftChangeProposal(deps, body, submittedBy);
+    if (!draft.ok) throw new ApiError('PROPOSAL_INVALID', draft.issues);
+    return draft.proposal;
+  }
+  const { type: _add, ...input } = body;
+  return draftProposal(validatedInput(input, deps), submittedBy, deps.now());
+}
+
+async function created(deps: ApiDeps, proposalId: string, proposal: Proposal, slots = true) {
+  const documents = requiredDocuments(deps.config, proposal);
   const uploads = slots ? await documentUploadSlots(deps, { id: proposalId, version: 1 }, documents) : [];
   return json(201, { proposalId, version: 1, status: 'DRAFT', uploads });
 }

@@ -8,7 +8,7 @@ const route = routeFor('requestUploads');
 
 /**
  * Fresh upload slots for a proposal the village still holds: to replace a document, add a photo, or retry
- * after a slot expired. Without `documents`, one slot per document its programs require.
+ * after a slot expired. Without `documents`, one slot per document it needs.
  */
 export async function requestUploads(request: ApiRequest<typeof route>, deps: ApiDeps) {
   const proposal = await deps.store.getProposal(request.params.id);
@@ -16,7 +16,7 @@ export async function requestUploads(request: ApiRequest<typeof route>, deps: Ap
   authorize(request, { regionCode: proposal.villageCode });
   if (!acceptsUploads(proposal.status)) throw new ApiError('NOT_A_DRAFT');
 
-  const documents = request.body.documents ?? requiredDocuments(deps.config, proposal.programs);
+  const documents = request.body.documents ?? requiredDocuments(deps.config, proposal);
   return json(200, { uploads: await documentUploadSlots(deps, proposal, documents) });
 }
 

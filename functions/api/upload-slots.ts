@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import type { Status } from '../../domain/lifecycle.ts';
-import { requiredDocumentKinds, type DocumentKind, type ProvinceConfig } from '../../domain/province-config.ts';
-import type { Program } from '../../domain/programs.ts';
+import { evidenceRequirements, requirementKinds } from '../../domain/proposal-types.ts';
+import type { DocumentKind, ProvinceConfig } from '../../domain/province-config.ts';
 import { proposalPrefix } from '../adapters/evidence-store.ts';
 import type { UploadSigner } from '../adapters/upload-signer.ts';
 import { ApiError } from './errors.ts';
@@ -52,7 +52,11 @@ export async function documentUploadSlots(
   );
 }
 
-/** The documents a proposal's programs require, one slot each. */
-export function requiredDocuments(config: ProvinceConfig, programs: readonly Program[]): DocumentRequest[] {
-  return requiredDocumentKinds(config, programs).map((kind) => ({ kind }));
+/**
+ * The documents a proposal needs, one slot each: for an ADD those its programs require, for a REMOVE or UPDATE
+ * those of its type and reason. Where any one of several documents will do (a death certificate or a village
+ * letter), each gets a slot and the village uploads the one it has.
+ */
+export function requiredDocuments(config: ProvinceConfig, proposal: Parameters<typeof evidenceRequirements>[1]): DocumentRequest[] {
+  return requirementKinds(evidenceRequirements(config, proposal)).map((kind) => ({ kind }));
 }

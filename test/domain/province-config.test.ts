@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DOCUMENT_KINDS,
+  HOUSEHOLD_DOCUMENT_KINDS,
   ProvinceConfigError,
   TIERS,
   TIER_LABELS,
@@ -55,7 +56,7 @@ describe('provinceConfig defaults', () => {
   });
 
   it('requires all four documents for every program', () => {
-    for (const program of PROGRAMS) expect(config.requiredDocuments[program]).toEqual([...DOCUMENT_KINDS]);
+    for (const program of PROGRAMS) expect(config.requiredDocuments[program]).toEqual([...HOUSEHOLD_DOCUMENT_KINDS]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessDocument, currentDocuments, missingDocuments, type AssessDocumentInput } from '../../../domain/evidence/assess.ts';
+import { assessDocument, currentDocuments, type AssessDocumentInput } from '../../../domain/evidence/assess.ts';
 import {
   farFromHouseLocation,
   houseLocation,
@@ -195,23 +195,6 @@ describe('assessDocument: photos', () => {
     const result = assessDocument(photoInput(makePng({ takenAt: daysBefore(2), gps: farFromHouseLocation })));
     expect(result.contentType).toBe('image/png');
     expect(result.problems.map((p) => p.code)).toEqual(['PHOTO_TOO_FAR']);
-  });
-});
-
-describe('missingDocuments', () => {
-  it('lists required kinds not present, in the order required', () => {
-    expect(missingDocuments(['house-front', 'house-interior', 'ktp', 'berita-acara'], ['ktp', 'house-front'])).toEqual([
-      'house-interior',
-      'berita-acara',
-    ]);
-  });
-
-  it('is empty when everything is present, extra documents notwithstanding', () => {
-    expect(missingDocuments(['ktp', 'kk'], ['kk', 'ktp', 'ktp', 'other'])).toEqual([]);
-  });
-
-  it('names a kind once even if it is required twice', () => {
-    expect(missingDocuments(['ktp', 'ktp'], [])).toEqual(['ktp']);
   });
 });
 

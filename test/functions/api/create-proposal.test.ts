@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOCUMENT_KINDS } from '../../../domain/province-config.ts';
+import { HOUSEHOLD_DOCUMENT_KINDS as DOCUMENT_KINDS } from '../../../domain/province-config.ts';
 import { CreateProposalResponse } from '../../../functions/api/schemas.ts';
 import { UPLOAD_EXPIRY_SECONDS } from '../../../functions/api/upload-slots.ts';
 import { callers, type ApiHarness } from '../../support/api-harness.ts';
