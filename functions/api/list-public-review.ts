@@ -1,14 +1,15 @@
-import { maskNik } from '../../domain/masking.ts';
 import type { Proposal } from '../../domain/proposal.ts';
 import { ApiError } from './errors.ts';
 import { apiHandler, json, type ApiDeps, type ApiRequest } from './http.ts';
+import { publicHousehold } from './public-household.ts';
 import { routeFor } from './routes.ts';
 
 const route = routeFor('listPublicReview');
 
 /**
- * The village's public notice board (uji publik): who is proposed, so neighbours can object. Only what the
- * notice shows on paper leaves here: head's name, NIK masked to its district digits, RT/RW, programs, end date.
+ * The village's public notice board (uji publik): who is proposed for what, so neighbours can object. Only what the
+ * notice shows on paper leaves here: head's name, NIK masked to its district digits, RT/RW, programs, whether the
+ * household is proposed for addition, removal (and why) or correction, end date.
  */
 export async function listPublicReview(request: ApiRequest<typeof route>, deps: ApiDeps) {
   const { villageCode } = request.params;
@@ -24,18 +25,14 @@ export async function listPublicReview(request: ApiRequest<typeof route>, deps: 
   return json(200, { villageCode, items });
 }
 
-/** Built field by field, never by spreading a record, so nothing personal can slip in unnoticed. */
 function publicItem(proposal: Proposal) {
-  const head = proposal.members.find((member) => member.relationship === 'KEPALA_KELUARGA') ?? proposal.members[0]!;
-  return {
-    proposalId: proposal.id,
-    householdHead: head.fullName,
-    nikMasked: maskNik(head.nik),
-    rt: proposal.household.rt,
-    rw: proposal.household.rw,
-    programs: [...proposal.programs],
-    reviewEndsAt: proposal.review!.endsAt,
-  };
+  return { ...publicHousehold(proposal), proposes: proposed(proposal), reviewEndsAt: proposal.review!.endsAt };
+}
+
+/** Which members leave stays off the board (only the head is named there): how many, and why. */
+function proposed({ type = 'ADD', removal }: Proposal) {
+  if (type !== 'REMOVE' || !removal) return { type };
+  return { type, reason: removal.reason, ...(removal.members ? { membersLeaving: removal.members.length } : {}) };
 }
 
 export const handler = apiHandler(route, listPublicReview);

@@ -3,7 +3,8 @@ import { lang, objectionLabel, t } from '../i18n.ts';
 import { errorMessage, notice, type ScreenContext } from '../nav.ts';
 import { provinceRegions } from '../regions.ts';
 import { field, formatDate, h } from '../view.ts';
-import { programLabel } from './detail.ts';
+import { householdCard, householdList } from './household-objections.ts';
+import { receiptLookup, registrySection } from './registry.ts';
 
 const CATEGORIES = ['INCLUSION_ERROR', 'NOT_RESIDENT', 'DECEASED', 'DUPLICATE', 'WRONG_DATA', 'OTHER'] as const;
 const VILLAGE = /^\d{2}\.\d{2}\.\d{2}\.\d{4}$/;
@@ -42,12 +43,9 @@ export async function publicScreen({ config, query }: ScreenContext): Promise<No
       const list = await api('GET', `/public/review/${encodeURIComponent(code)}`, { auth: false });
       const name = regions.villages.find(([c]) => c === code)?.[1] ?? code;
       results.replaceChildren(
-        h(
-          'section',
-          { 'aria-labelledby': 'h-review' },
-          h('h2', { id: 'h-review' }, `${t('reviewList')}: ${name}`),
-          list.items.length === 0 ? h('p', {}, t('none')) : h('ul', { class: 'review' }, list.items.map((item: any) => reviewItem(item))),
-        ),
+        householdList('h-review', `${t('reviewList')}: ${name}`, list.items, reviewItem),
+        // The same village's register, to object to a household already receiving assistance.
+        await registrySection(code),
       );
     } catch (error) {
       results.replaceChildren(notice('error', errorMessage(error)));
@@ -74,76 +72,13 @@ export async function publicScreen({ config, query }: ScreenContext): Promise<No
     typed.value = initial;
     void show(initial);
   }
-  return h('div', {}, h('h1', { tabindex: '-1' }, t('publicTitle')), h('p', {}, t('publicIntro')), form, results);
+  return h('div', {}, h('h1', { tabindex: '-1' }, t('publicTitle')), h('p', {}, t('publicIntro')), form, results, receiptLookup());
 }
 
 function reviewItem(item: any): Node {
-  const slot = h('div', {});
-  const open = h(
-    'button',
-    {
-      type: 'button',
-      'aria-expanded': 'false',
-      onclick: () => {
-        const expanded = open.getAttribute('aria-expanded') === 'true';
-        open.setAttribute('aria-expanded', String(!expanded));
-        slot.replaceChildren(expanded ? '' : objectionForm(item.proposalId, slot));
-        slot.querySelector<HTMLElement>('select')?.focus();
-      },
-    },
-    t('fileObjection'),
-  );
-  return h(
-    'li',
-    { class: 'card' },
-    h('h3', {}, item.householdHead),
-    h('p', {}, h('code', {}, item.nikMasked), ` · RT ${item.rt} / RW ${item.rw} · ${item.programs.map(programLabel).join(', ')}`),
-    h('p', { class: 'hint' }, `${t('reviewEnds')}: ${formatDate(item.reviewEndsAt, lang)}`),
-    open,
-    slot,
-  );
-}
-
-function objectionForm(proposalId: string, slot: HTMLElement): Node {
-  const category = h('select', { name: 'category', required: true }, CATEGORIES.map((c) => h('option', { value: c }, objectionLabel(c))));
-  const statement = h('textarea', { name: 'statement', rows: '4', minlength: '10', maxlength: '2000', required: true });
-  const name = h('input', { name: 'reporterName', autocomplete: 'name', required: true, maxlength: '100' });
-  const contact = h('input', { name: 'reporterContact', autocomplete: 'tel', required: true, minlength: '5', maxlength: '100' });
-  const status = h('div', { 'aria-live': 'polite' });
-  const send = h('button', { type: 'submit', class: 'primary' }, t('send'));
-  const fields = {
-    category: field(t('category'), category),
-    statement: field(t('statement'), statement, lang === 'en' ? 'At least 10 characters.' : 'Minimal 10 karakter.'),
-    reporterName: field(t('reporterName'), name),
-    reporterContact: field(t('reporterContact'), contact),
-  };
-  return h(
-    'form',
-    {
-      class: 'objection',
-      onsubmit: async (event: Event) => {
-        event.preventDefault();
-        send.disabled = true;
-        Object.values(fields).forEach((f) => (f.error.textContent = ''));
-        try {
-          const filed = await api('POST', `/public/review/${encodeURIComponent(proposalId)}/objections`, {
-            auth: false,
-            body: { category: category.value, statement: statement.value, reporterName: name.value, reporterContact: contact.value },
-          });
-          slot.replaceChildren(notice('ok', t('objectionFiled'), h('code', {}, filed.objectionId)));
-        } catch (error) {
-          send.disabled = false;
-          const details = (error as { details?: { path: string; message: string }[] }).details ?? [];
-          for (const detail of details) {
-            const target = fields[detail.path as keyof typeof fields];
-            if (target) target.error.textContent = detail.message;
-          }
-          status.replaceChildren(notice('error', errorMessage(error)));
-        }
-      },
-    },
-    Object.values(fields).map((f) => f.wrap),
-    send,
-    status,
-  );
+  return householdCard(item, t('fileObjection'), [`${t('reviewEnds')}: ${formatDate(item.reviewEndsAt, lang)}`], () => ({
+    category: h('select', { name: 'category', required: true }, CATEGORIES.map((c) => h('option', { value: c }, objectionLabel(c)))),
+    path: `/public/review/${encodeURIComponent(item.proposalId)}/objections`,
+    filed: (filed) => notice('ok', t('objectionFiled'), h('code', {}, filed.objectionId)),
+  }));
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIERS } from '../../../domain/province-config.ts';
 import { apiHarness, type ApiHarness } from '../../support/api-harness.ts';
 import { sampleObjection } from '../../support/proposals.ts';
+import { expectLimitedPerClient, expectNoSuchProposal } from './support/public-board.ts';
 
 /** One simulated day lasts one real second. */
 const DAY = 1 / 86_400;
@@ -55,13 +56,7 @@ describe('POST /public/review/{proposalId}/objections', () => {
   });
 
   it('answers 404 PROPOSAL_NOT_FOUND for a proposal that does not exist, and 404 NOT_FOUND for an id that cannot be one', async () => {
-    const unknown = await file('01JZZZZZZZZZZZZZZZZZZZZZZZ');
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('PROPOSAL_NOT_FOUND');
-
-    const malformed = await file('not-a-proposal');
-    expect(malformed.status).toBe(404);
-    expect(malformed.body.error.code).toBe('NOT_FOUND');
+    await expectNoSuchProposal((proposalId) => file(proposalId));
   });
 
   it('refuses an incomplete objection with 400 and the fields at fault', async () => {
@@ -77,25 +72,8 @@ describe('POST /public/review/{proposalId}/objections', () => {
 
   it('refuses the request after the limit from one client with 429 and Retry-After, while another client still gets through', async () => {
     const draft = await api.draft();
-    const limit = api.apiDeps.publicRateLimit;
-    // Pinned, so every request falls in the same rate window.
-    api.clock.pinned = new Date();
-    api.apiDeps.publicRateLimit = 2;
-    try {
-      // Counted whatever the answer: a flood of refused objections is still a flood.
-      expect((await file(draft.id, objection, '203.0.113.7')).status).toBe(409);
-      expect((await file('01JZZZZZZZZZZZZZZZZZZZZZZZ', objection, '203.0.113.7')).status).toBe(404);
-
-      const refused = await file(draft.id, objection, '203.0.113.7');
-      expect(refused.status).toBe(429);
-      expect(refused.body.error.code).toBe('RATE_LIMITED');
-      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
-
-      expect((await file(draft.id, objection, '203.0.113.8')).status).toBe(409);
-    } finally {
-      api.apiDeps.publicRateLimit = limit;
-      delete api.clock.pinned;
-    }
+    // Counted whatever the answer: a flood of refused objections is still a flood.
+    const ids = [draft.id, '01JZZZZZZZZZZZZZZZZZZZZZZZ'];
+    await expectLimitedPerClient(api, (sourceIp, attempt) => file(ids[attempt]!, objection, sourceIp), [409, 404]);
   });
 });
