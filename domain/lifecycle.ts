@@ -8,6 +8,8 @@ export const STATUSES = [
   'REGISTERED',
   'RETURNED',
   'REJECTED',
+  'APPEALED',
+  'MERGED',
   'FAILED',
 ] as const;
 export type Status = (typeof STATUSES)[number];
@@ -17,8 +19,10 @@ export const STAGES = [
   'VALIDATION',
   'DUPLICATE_CHECK',
   'EVIDENCE_CHECK',
+  'DUPLICATE_ADJUDICATION',
   'PUBLIC_REVIEW',
   'ADJUDICATION',
+  'APPEAL',
   'APPROVAL',
   'FINALIZED',
 ] as const;
@@ -30,15 +34,21 @@ export type Stage = (typeof STAGES)[number];
  * AWAITING_APPROVAL → AWAITING_APPROVAL for the next approval tier.
  * Adjudication of objections happens while IN_REVIEW (stage ADJUDICATION).
  * A RETURNED proposal goes back to DRAFT as its next version.
+ * A suspected duplicate is adjudicated while SUBMITTED (stage DUPLICATE_ADJUDICATION): it goes on, is REJECTED, or is
+ * MERGED into the record it duplicates. A proposal an approver REJECTED may be APPEALED once (stage APPEAL); the
+ * appeal tier's approval sends it on to the tiers above (AWAITING_APPROVAL) or, at the top, to REGISTERED.
  */
 const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
-  DRAFT: ['SUBMITTED'],
-  SUBMITTED: ['SUBMITTED', 'RETURNED', 'IN_REVIEW', 'FAILED'],
+  // REJECTED from DRAFT: the village withdraws a REMOVE or UPDATE case it finds unfounded (e.g. an objection's).
+  DRAFT: ['SUBMITTED', 'REJECTED'],
+  SUBMITTED: ['SUBMITTED', 'RETURNED', 'IN_REVIEW', 'REJECTED', 'MERGED', 'FAILED'],
   IN_REVIEW: ['AWAITING_APPROVAL', 'REJECTED', 'FAILED'],
   AWAITING_APPROVAL: ['AWAITING_APPROVAL', 'REGISTERED', 'REJECTED', 'RETURNED', 'FAILED'],
   RETURNED: ['DRAFT'],
   REGISTERED: [],
-  REJECTED: [],
+  REJECTED: ['APPEALED'],
+  APPEALED: ['AWAITING_APPROVAL', 'REGISTERED', 'REJECTED', 'FAILED'],
+  MERGED: [],
   FAILED: [],
 };
 
@@ -69,7 +79,13 @@ export function isTerminal(status: Status): boolean {
 }
 
 /**
- * Statuses of proposals still in flight, including drafts and returned ones:
+ * Statuses a workflow execution ends in. REJECTED is one although it is not terminal: only an appeal (once, within
+ * the province's appealDays) moves it on, and until then the proposal holds no identity locks.
+ */
+export const OUTCOME_STATUSES: readonly Status[] = ['REGISTERED', 'REJECTED', 'MERGED', 'FAILED'];
+
+/**
+ * Statuses of proposals still in flight, including drafts, returned and appealed ones:
  * a household with such a proposal should not get a second one.
  */
-export const ACTIVE_STATUSES: readonly Status[] = STATUSES.filter((status) => !isTerminal(status));
+export const ACTIVE_STATUSES: readonly Status[] = STATUSES.filter((status) => !OUTCOME_STATUSES.includes(status));

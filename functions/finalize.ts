@@ -3,6 +3,9 @@ import { issue } from '../domain/messages.ts';
 import { TIER_LABELS } from '../domain/province-config.ts';
 import type { ValidationIssue } from '../domain/messages.ts';
 import { StageInput, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
+import { mergeTarget } from '../domain/duplicates.ts';
+import type { Proposal } from '../domain/proposal.ts';
+import { mergeChange } from './shared/merge.ts';
 import { IN_FLIGHT, loadProposal } from './shared/proposals.ts';
 import { WorkflowErrors } from './shared/stage-errors.ts';
 
@@ -19,7 +22,7 @@ export const DecisionCause = z.object({ taskId: z.string() });
 
 /**
  * Ends the proposal: an approved one registers its members (the NIK locks become registrations);
- * a rejected or returned one releases its locks and keeps its reasons. Returns the outcome event.
+ * a rejected, returned or merged one releases its locks and keeps its reasons. Returns the outcome event.
  */
 export async function finalize(input: FinalizeInput, deps: StageDeps) {
   let proposal = await loadProposal(deps, input);
@@ -27,25 +30,31 @@ export async function finalize(input: FinalizeInput, deps: StageDeps) {
     const expect = { version: proposal.version, status: IN_FLIGHT };
     if (!input.outcome) {
       const registeredAt = deps.now().toISOString();
-      proposal = await deps.store.register(
-        proposal.id,
-        { expect, status: 'REGISTERED', stage: 'FINALIZED', tier: null, audit: { actor, action: 'REGISTERED' } },
-        registeredAt,
-      );
+      const registered = { expect, status: 'REGISTERED', stage: 'FINALIZED', tier: null, audit: { actor, action: 'REGISTERED' } } as const;
+      // A REMOVE ends its target's registration, an UPDATE takes its target's place; both in one transaction.
+      proposal =
+        proposal.type === 'REMOVE' || proposal.type === 'UPDATE'
+          ? await deps.store.completeChange(proposal.id, registered, registeredAt)
+          : await deps.store.register(proposal.id, registered, registeredAt);
     } else {
-      const returned = input.outcome.Error === WorkflowErrors.returned;
-      const decisionReason = await approverReason(input.outcome.Cause, returned, deps);
+      const ended = ENDED_BY[input.outcome.Error] ?? 'REJECTED';
+      const decisionReason = await approverReason(input.outcome.Cause, ended, proposal, deps);
+      const merge = ended === 'MERGED' ? await mergeChange(proposal, deps) : undefined;
       proposal = await deps.store.changeProposal(proposal.id, {
         expect,
-        status: returned ? 'RETURNED' : 'REJECTED',
+        status: ended,
         stage: 'FINALIZED',
         tier: null,
         ...(decisionReason ? { reasons: [...proposal.reasons, decisionReason] } : {}),
-        audit: { actor, action: returned ? 'RETURNED' : 'REJECTED', detail: { error: input.outcome.Error } },
+        ...(merge ? { flags: merge.flags, relatedAudit: merge.relatedAudit } : {}),
+        audit: { actor, action: ended, detail: { error: input.outcome.Error, ...merge?.detail } },
       });
     }
   }
-  if (proposal.status !== 'REGISTERED') await deps.store.releaseLocks(proposal.id, proposal.locks ?? []);
+  if (proposal.status !== 'REGISTERED') {
+    await deps.store.releaseLocks(proposal.id, proposal.locks ?? []);
+    if (proposal.target) await deps.store.releaseTarget(proposal.target.proposalId, proposal.id, actor);
+  }
 
   return {
     proposalId: proposal.id,
@@ -60,20 +69,31 @@ export async function finalize(input: FinalizeInput, deps: StageDeps) {
   };
 }
 
-/** The approver's own words become the proposal's reason, so the village sees why. */
+/** The status each business outcome ends the proposal in (anything else an approver ends is REJECTED). */
+const ENDED_BY: Readonly<Record<string, 'RETURNED' | 'REJECTED' | 'MERGED'>> = {
+  [WorkflowErrors.returned]: 'RETURNED',
+  [WorkflowErrors.rejected]: 'REJECTED',
+  [WorkflowErrors.merged]: 'MERGED',
+};
+
+/** The approver's own words become the proposal's reason, so the village sees why (and, for a duplicate, of what). */
 async function approverReason(
   cause: string | undefined,
-  returned: boolean,
+  ended: 'RETURNED' | 'REJECTED' | 'MERGED',
+  proposal: Proposal,
   deps: StageDeps,
 ): Promise<ValidationIssue | undefined> {
   const parsed = DecisionCause.safeParse(safeJson(cause));
   if (!parsed.success) return undefined;
   const task = await deps.store.getTask(parsed.data.taskId);
   if (!task?.decision) return undefined;
-  return issue('', returned ? 'RETURNED_BY_APPROVER' : 'REJECTED_BY_APPROVER', {
-    tier: TIER_LABELS[task.tier],
-    reason: task.decision.reason ?? '',
-  });
+  const params = { tier: TIER_LABELS[task.tier], reason: task.decision.reason ?? '' };
+  if (task.kind === 'duplicate') {
+    const code = ended === 'MERGED' ? 'MERGED_AS_DUPLICATE' : 'REJECTED_AS_DUPLICATE';
+    return issue('', code, { ...params, proposalId: mergeTarget(proposal) ?? '' });
+  }
+  if (task.kind === 'appeal') return issue('', 'APPEAL_REJECTED', params);
+  return issue('', ended === 'RETURNED' ? 'RETURNED_BY_APPROVER' : 'REJECTED_BY_APPROVER', params);
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -6,7 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { appealTier } from '../domain/appeals.ts';
+import type { TaskKind } from '../domain/decisions.ts';
+import { duplicateAdjudicationTier } from '../domain/duplicates.ts';
 import type { ProvinceConfig, Tier } from '../domain/province-config.ts';
+import { MAX_PAUSED_LAPSES } from '../domain/freezes.ts';
 import { WorkflowErrors } from '../functions/shared/stage-errors.ts';
 
 export type StageFunctions = Record<
@@ -36,6 +40,22 @@ const TIER_STATE_NAMES: Record<Tier, string> = {
   regent: 'Endorsement by regent',
 };
 
+/** The appeal states, by the tier that hears the appeal. */
+const APPEAL_STATE_NAMES: Record<Tier, string> = {
+  village: 'Appeal to village head',
+  district: 'Appeal to district',
+  regency: 'Appeal to social office',
+  regent: 'Appeal to regent',
+};
+
+/** What ends the proposal from each kind of decision task, caught into Finalize. */
+const TASK_OUTCOMES: Record<TaskKind, string[]> = {
+  approval: [WorkflowErrors.rejected, WorkflowErrors.returned],
+  adjudication: [WorkflowErrors.rejected, WorkflowErrors.returned],
+  duplicate: [WorkflowErrors.rejected, WorkflowErrors.merged],
+  appeal: [WorkflowErrors.rejected],
+};
+
 const proposal = {
   proposalId: sfn.JsonPath.stringAt('$.proposalId'),
   version: sfn.JsonPath.numberAt('$.version'),
@@ -43,8 +63,14 @@ const proposal = {
 
 /**
  * One execution per proposal version: checks, public review, adjudication of objections, one approval per tier,
- * then the outcome. Business outcomes (returned, rejected) travel as errors caught into Finalize, so the happy
+ * then the outcome. Business outcomes (returned, rejected, merged) travel as errors caught into Finalize, so the happy
  * path pays no Choice state per check; anything unexpected is caught into Record failure.
+ *
+ * Two detours leave the happy path untouched. A suspected duplicate (Verval.NeedsAdjudication from Check duplicates)
+ * waits for the duplicate tier's decision, then Check duplicates applies it and the checks go on. An appeal runs as a
+ * second execution of the same version: Validate submission sees the appealed proposal and routes it
+ * (Verval.Appeal) to the tier hearing the appeal, whose approval continues with the approval tiers above it. Routing
+ * by error rather than a Choice as the first state keeps every ordinary execution one transition cheaper.
  */
 export class RecipientWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -85,7 +111,12 @@ export class RecipientWorkflow extends Construct {
     publishOutcome.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     const outcome = finalize.next(publishOutcome).next(new sfn.Succeed(this, 'Decided'));
 
-    const check = (name: string, fn: lambda.IFunction, result?: { selector: Record<string, string>; path: string }) => {
+    const check = (
+      name: string,
+      fn: lambda.IFunction,
+      result?: { selector: Record<string, string>; path: string },
+      detour?: { error: string; next: sfn.IChainable },
+    ) => {
       const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: fn,
         payload: sfn.TaskInput.fromObject(proposal),
@@ -94,12 +125,14 @@ export class RecipientWorkflow extends Construct {
           : { resultPath: sfn.JsonPath.DISCARD }),
       });
       retryTransient(task);
+      // Kept in $.error: the detour's last resort is Record failure, which records it.
+      if (detour) task.addCatch(detour.next, { errors: [detour.error], resultPath: '$.error' });
       task.addCatch(finalize, { errors: [WorkflowErrors.returned], resultPath: '$.outcome' });
       task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
       return task;
     };
 
-    const decision = (name: string, kind: 'approval' | 'adjudication', tier: Tier) => {
+    const decision = (name: string, kind: TaskKind, tier: Tier) => {
       const slaDays = config.tiers.find((entry) => entry.tier === tier)?.slaDays;
       if (slaDays === undefined) throw new Error(`No SLA configured for tier ${tier}`);
       const task = new tasks.LambdaInvoke(this, name, {
@@ -109,20 +142,46 @@ export class RecipientWorkflow extends Construct {
         taskTimeout: sfn.Timeout.duration(Duration.days(slaDays)),
         resultPath: sfn.JsonPath.DISCARD,
       });
-      // A lapsed SLA asks again: the handler escalates the same task. Never approved by default.
-      task.addRetry({ errors: ['States.Timeout'], maxAttempts: config.maxEscalations, interval: Duration.seconds(1), backoffRate: 1 });
+      // A lapsed SLA asks again: the handler escalates the same task, or pauses it while its region is frozen, and
+      // fails with Verval.SlaExhausted after the last escalation. Never approved by default. Paused lapses are
+      // retries too, so this count only bounds a runaway; the escalation budget is the handler's.
+      task.addRetry({ errors: ['States.Timeout'], maxAttempts: config.maxEscalations + MAX_PAUSED_LAPSES, interval: Duration.seconds(1), backoffRate: 1 });
       retryTransient(task);
-      task.addCatch(finalize, { errors: [WorkflowErrors.rejected, WorkflowErrors.returned], resultPath: '$.outcome' });
+      task.addCatch(finalize, { errors: TASK_OUTCOMES[kind], resultPath: '$.outcome' });
       task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
       return task;
     };
 
-    const approvals = config.tiers
-      .map(({ tier }) => decision(TIER_STATE_NAMES[tier], 'approval', tier))
-      .reduceRight<sfn.IChainable>((next, tier) => tier.next(next), outcome);
+    const tierApprovals = config.tiers.map(({ tier }) => decision(TIER_STATE_NAMES[tier], 'approval', tier));
+    tierApprovals.reduceRight<sfn.IChainable>((next, tier) => tier.next(next), outcome);
+    const approvals = tierApprovals[0]!;
+    /** Where a proposal goes once `tier` approved it: the next tier's approval, or the outcome after the top tier. */
+    const aboveTier = (tier: Tier) => tierApprovals[config.tiers.findIndex((entry) => entry.tier === tier) + 1] ?? outcome;
 
-    const definition = check('Validate submission', stages.validateSubmission)
-      .next(check('Check duplicates', stages.checkDuplicates))
+    // Appeals are heard by the tier above the rejecting one (the top tier by itself): one state per such tier.
+    const appealTiers = [...new Set(config.tiers.map(({ tier }) => appealTier(config, tier)))];
+    const appeals = appealTiers
+      .reduce(
+        (choice, tier) =>
+          choice.when(
+            sfn.Condition.stringEquals('$.appeal.tier', tier),
+            decision(APPEAL_STATE_NAMES[tier], 'appeal', tier).next(aboveTier(tier)),
+          ),
+        new sfn.Choice(this, 'Which tier hears the appeal?'),
+      )
+      // Only a config changed between the appeal and its execution gets here: recorded as a failure, never lost.
+      .otherwise(recordFailure);
+
+    // After the duplicate tier's decision, Check duplicates runs again to apply it (locks, shared locks, flags).
+    const adjudicateDuplicate = decision('Adjudicate duplicate', 'duplicate', duplicateAdjudicationTier(config));
+    const checkDuplicates = check('Check duplicates', stages.checkDuplicates, undefined, {
+      error: WorkflowErrors.needsAdjudication,
+      next: adjudicateDuplicate,
+    });
+    adjudicateDuplicate.next(checkDuplicates);
+
+    const definition = check('Validate submission', stages.validateSubmission, undefined, { error: WorkflowErrors.appeal, next: appeals })
+      .next(checkDuplicates)
       .next(check('Check evidence', stages.checkEvidence))
       .next(
         check('Open public review', stages.openPublicReview, {

@@ -12,6 +12,19 @@ describe('decisions by task', () => {
     expect(DECISIONS.filter((d) => decisionFitsTask(d, 'approval'))).toEqual(['approve', 'reject', 'return']);
     expect(DECISIONS.filter((d) => decisionFitsTask(d, 'adjudication'))).toEqual(['uphold', 'dismiss']);
   });
+
+  it('offers unique/not_same_person/duplicate for suspected duplicates and approve/reject for appeals', () => {
+    expect(DECISIONS.filter((d) => decisionFitsTask(d, 'duplicate'))).toEqual(['unique', 'not_same_person', 'duplicate']);
+    expect(DECISIONS.filter((d) => decisionFitsTask(d, 'appeal'))).toEqual(['approve', 'reject']);
+  });
+
+  it('asks a duplicate for its resolution (merge or reject) and nothing else for one', () => {
+    expect(issuesOf({ decision: 'unique' })).toEqual([]);
+    expect(issuesOf({ decision: 'not_same_person' })).toEqual([{ path: 'reason', code: 'REASON_REQUIRED' }]);
+    expect(issuesOf({ decision: 'duplicate', reason: 'Orang yang sama' })).toEqual([{ path: 'resolution', code: 'RESOLUTION_REQUIRED' }]);
+    expect(issuesOf({ decision: 'duplicate', reason: 'Orang yang sama', resolution: 'merge' })).toEqual([]);
+    expect(issuesOf({ decision: 'approve', resolution: 'reject' })).toEqual([{ path: 'resolution', code: 'RESOLUTION_NOT_ALLOWED' }]);
+  });
 });
 
 describe('DecisionSchema', () => {

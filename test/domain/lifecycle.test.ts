@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE_STATUSES,
+  OUTCOME_STATUSES,
   STATUSES,
   TransitionError,
   assertTransition,
@@ -12,6 +13,7 @@ import {
 
 const ALLOWED: [Status, Status][] = [
   ['DRAFT', 'SUBMITTED'],
+  ['DRAFT', 'REJECTED'],
   ['SUBMITTED', 'SUBMITTED'],
   ['SUBMITTED', 'RETURNED'],
   ['SUBMITTED', 'IN_REVIEW'],
@@ -25,6 +27,13 @@ const ALLOWED: [Status, Status][] = [
   ['AWAITING_APPROVAL', 'RETURNED'],
   ['AWAITING_APPROVAL', 'FAILED'],
   ['RETURNED', 'DRAFT'],
+  ['SUBMITTED', 'REJECTED'],
+  ['SUBMITTED', 'MERGED'],
+  ['REJECTED', 'APPEALED'],
+  ['APPEALED', 'AWAITING_APPROVAL'],
+  ['APPEALED', 'REGISTERED'],
+  ['APPEALED', 'REJECTED'],
+  ['APPEALED', 'FAILED'],
 ];
 const isAllowed = (from: Status, to: Status) => ALLOWED.some(([f, t]) => f === from && t === to);
 
@@ -56,9 +65,10 @@ describe('status transitions', () => {
     );
   });
 
-  it('ends in REGISTERED, REJECTED or FAILED', () => {
-    expect(STATUSES.filter(isTerminal)).toEqual(['REGISTERED', 'REJECTED', 'FAILED']);
-    expect(ACTIVE_STATUSES).toEqual(['DRAFT', 'SUBMITTED', 'IN_REVIEW', 'AWAITING_APPROVAL', 'RETURNED']);
+  it('ends in REGISTERED, MERGED or FAILED; REJECTED ends a run but can still be appealed', () => {
+    expect(STATUSES.filter(isTerminal)).toEqual(['REGISTERED', 'MERGED', 'FAILED']);
+    expect(OUTCOME_STATUSES).toEqual(['REGISTERED', 'REJECTED', 'MERGED', 'FAILED']);
+    expect(ACTIVE_STATUSES).toEqual(['DRAFT', 'SUBMITTED', 'IN_REVIEW', 'AWAITING_APPROVAL', 'RETURNED', 'APPEALED']);
   });
 
   it('lets every active status reach a terminal one', () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { identityKey } from '../../domain/identity-hash.ts';
 import { checkDuplicates } from '../../functions/check-duplicates.ts';
 import { finalize } from '../../functions/finalize.ts';
+import { taskIdFor } from '../../functions/shared/tasks.ts';
 import type { StageDeps } from '../../functions/shared/runtime.ts';
 import type { TestClients } from '../support/aws-clients.ts';
 import { householdProposal } from '../support/proposals.ts';
@@ -53,7 +54,7 @@ describe('checkDuplicates', () => {
     ]);
   });
 
-  it('returns a second proposal sharing one NIK with a pointer to the holder, and takes none of its locks', async () => {
+  it('sends a second proposal sharing one NIK to adjudication with a pointer to the holder, and takes none of its locks', async () => {
     const first = await atDuplicateCheck();
     await checkDuplicates(inputOf(first), deps);
     const input = householdProposal();
@@ -61,8 +62,8 @@ describe('checkDuplicates', () => {
     const second = await atDuplicateCheck(input);
 
     await expect(checkDuplicates(inputOf(second), deps)).rejects.toMatchObject({
-      name: 'Verval.Returned',
-      message: 'Returned to the village: DUPLICATE_NIK',
+      name: 'Verval.NeedsAdjudication',
+      message: `Suspected duplicate, to be adjudicated: members.2.nik->${first.id}`,
     });
 
     const stored = await deps.store.getProposal(second.id);
@@ -70,10 +71,8 @@ describe('checkDuplicates', () => {
     expect(stored!.flags).toEqual([
       { code: 'DUPLICATE_NIK', path: 'members.2.nik', pointer: { proposalId: first.id, registered: false } },
     ]);
-    expect(stored!.reasons).toEqual([
-      expect.objectContaining({ path: 'members.2.nik', code: 'DUPLICATE_NIK' }),
-    ]);
-    expect(stored!.reasons[0]!.message.en).toContain(first.id);
+    // A suspicion, not a reason: the regency decides whether it is one.
+    expect(stored!.reasons).toEqual([]);
     expect(await locksHeldBy(clients, tableName, second.id)).toEqual([]);
     // The shared NIK still belongs to the first proposal.
     expect(await locksHeldBy(clients, tableName, first.id)).toHaveLength(4);
@@ -83,18 +82,17 @@ describe('checkDuplicates', () => {
     });
   });
 
-  it('returns a proposal whose KK is held by another one', async () => {
+  it('sends a proposal whose KK is held by another one to adjudication', async () => {
     const first = await atDuplicateCheck();
     await checkDuplicates(inputOf(first), deps);
     const second = await atDuplicateCheck(householdProposal({ household: { ...first.household } }));
 
-    await expect(checkDuplicates(inputOf(second), deps)).rejects.toMatchObject({ name: 'Verval.Returned' });
+    await expect(checkDuplicates(inputOf(second), deps)).rejects.toMatchObject({ name: 'Verval.NeedsAdjudication' });
 
     const stored = await deps.store.getProposal(second.id);
     expect(stored!.flags).toEqual([
       { code: 'DUPLICATE_KK', path: 'household.kk', pointer: { proposalId: first.id, registered: false } },
     ]);
-    expect(stored!.reasons.map((reason) => reason.code)).toEqual(['DUPLICATE_KK']);
     expect(await locksHeldBy(clients, tableName, second.id)).toEqual([]);
   });
 
@@ -107,11 +105,62 @@ describe('checkDuplicates', () => {
     input.members[0] = { ...registered.members[0]! };
     const again = await atDuplicateCheck(input);
 
-    await expect(checkDuplicates(inputOf(again), deps)).rejects.toMatchObject({ name: 'Verval.Returned' });
+    await expect(checkDuplicates(inputOf(again), deps)).rejects.toMatchObject({ name: 'Verval.NeedsAdjudication' });
 
     expect((await deps.store.getProposal(again.id))!.flags).toEqual([
       { code: 'DUPLICATE_NIK', path: 'members.0.nik', pointer: { proposalId: registered.id, registered: true } },
     ]);
+  });
+
+  /** A second proposal sharing the first's third NIK, adjudicated with `decision` by the regency. */
+  async function adjudicated(decision: 'unique' | 'not_same_person') {
+    const first = await atDuplicateCheck();
+    await checkDuplicates(inputOf(first), deps);
+    const input = householdProposal();
+    input.members[2] = { ...first.members[2]! };
+    const second = await atDuplicateCheck(input);
+    await checkDuplicates(inputOf(second), deps).catch(() => undefined);
+    await moveTo(deps.store, second.id, 'SUBMITTED', 'DUPLICATE_ADJUDICATION', { tier: 'regency' });
+    const taskId = taskIdFor({ proposalId: second.id, version: 1, kind: 'duplicate', tier: 'regency' });
+    const now = new Date().toISOString();
+    await deps.store.openOrEscalateTask(
+      { taskId, proposalId: second.id, version: 1, kind: 'duplicate', tier: 'regency', regionCode: '81.71', villageCode: second.villageCode, createdAt: now, dueAt: now },
+      'token',
+      'regent',
+    );
+    await deps.store.recordDecision(taskId, { decision, decidedBy: 'dinsos', decidedAt: now });
+    return { first, second, taskId };
+  }
+
+  it('after a unique decision, takes every other lock and shares the contested one, recorded on its lock', async () => {
+    const { first, second, taskId } = await adjudicated('unique');
+
+    await expect(checkDuplicates(inputOf(second), deps)).resolves.toEqual({ duplicates: 1 });
+
+    const stored = await deps.store.getProposal(second.id);
+    expect(stored).toMatchObject({ status: 'SUBMITTED', stage: 'EVIDENCE_CHECK' });
+    expect(stored!.locks!.map((lock) => lock.path)).toEqual(['household.kk', 'members.0.nik', 'members.1.nik']);
+    expect(await locksHeldBy(clients, tableName, second.id)).toHaveLength(3);
+    const [shared] = (await locksHeldBy(clients, tableName, first.id)).filter((lock) => lock.sharedWith);
+    expect([...shared!.sharedWith]).toEqual([second.id]);
+    expect(stored!.flags).toContainEqual({
+      code: 'DUPLICATE_ADJUDICATED',
+      path: 'members.2.nik',
+      pointer: { proposalId: first.id, registered: false },
+      detail: { decision: 'unique', taskId, sharedLock: true },
+    });
+    expect((await deps.store.auditTrail(first.id)).map((entry) => entry.action)).toContain('LOCK_SHARED');
+  });
+
+  it('after the adjudication, returns the proposal if a number is held by a record the adjudicator did not see', async () => {
+    const { second } = await adjudicated('not_same_person');
+    const third = await atDuplicateCheck(householdProposal({ household: { ...second.household } }));
+    await checkDuplicates(inputOf(third), deps);
+
+    await expect(checkDuplicates(inputOf(second), deps)).rejects.toMatchObject({ name: 'Verval.Returned' });
+    const stored = await deps.store.getProposal(second.id);
+    expect(stored!.reasons).toEqual([expect.objectContaining({ path: 'household.kk', code: 'DUPLICATE_KK' })]);
+    expect(await locksHeldBy(clients, tableName, second.id)).toEqual([]);
   });
 
   it('is idempotent when the same proposal runs again, including after a run that took its locks and stopped', async () => {

@@ -1,5 +1,5 @@
 import type { ProvinceConfigOverrides, Tier } from '../../domain/province-config.ts';
-import type { Decision } from '../../domain/decisions.ts';
+import type { Decision, DuplicateResolution, TaskKind } from '../../domain/decisions.ts';
 import type { ProposalInput } from '../../domain/proposal.ts';
 import { decideTask } from '../../functions/application/decide-task.ts';
 import { fileObjection } from '../../functions/application/file-objection.ts';
@@ -125,7 +125,7 @@ export async function workflowHarness(options: { timeScale: number; configOverri
     },
     submit: (proposalId: string) => submitProposal({ store: env.deps.store, workflow }, proposalId, operator),
     /** Waits until the workflow has put this task in an inbox, then returns its id. */
-    async pendingTask(proposalId: string, tier: Tier, kind: 'approval' | 'adjudication' = 'approval', version = 1) {
+    async pendingTask(proposalId: string, tier: Tier, kind: TaskKind = 'approval', version = 1) {
       const taskId = taskIdFor({ proposalId, version, kind, tier });
       await eventually(`task ${taskId}`, async () => {
         const task = await env.deps.store.getTask(taskId);
@@ -133,10 +133,10 @@ export async function workflowHarness(options: { timeScale: number; configOverri
       });
       return taskId;
     },
-    decide: (taskId: string, decision: Decision, reason?: string, approver = 'approver') =>
+    decide: (taskId: string, decision: Decision, reason?: string, approver = 'approver', resolution?: DuplicateResolution) =>
       decideTask(
-        { store: env.deps.store, workflow, now: env.deps.now },
-        { taskId, decision, ...(reason ? { reason } : {}), actor: { type: 'user', id: approver } },
+        { store: env.deps.store, freezes: env.deps.freezes, workflow, now: env.deps.now },
+        { taskId, decision, ...(reason ? { reason } : {}), ...(resolution ? { resolution } : {}), actor: { type: 'user', id: approver } },
       ),
     async inReview(proposalId: string) {
       await eventually(`public review of ${proposalId}`, async () => {

@@ -66,7 +66,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
     expect(stored?.reasons[0]?.message.en).toBeTruthy();
   });
 
-  it('returns a proposal whose member is already in another proposal in flight, pointing at it', async () => {
+  it('sends a proposal whose member is already in another proposal in flight to the duplicate tier, pointing at it', async () => {
     const first = await harness.draft();
     const firstRun = await harness.submit(first.id);
     await harness.pendingTask(first.id, 'village');
@@ -75,14 +75,17 @@ describe.concurrent('the synthesized recipient workflow', () => {
     input.members[2] = { ...first.members[2]! };
     const second = await harness.draft(input);
     const { executionArn } = await harness.submit(second.id);
-    await harness.finished(executionArn);
+    const duplicateTask = await harness.pendingTask(second.id, 'regency', 'duplicate');
 
     const stored = await harness.deps.store.getProposal(second.id);
-    expect(stored?.status).toBe('RETURNED');
+    expect(stored).toMatchObject({ status: 'SUBMITTED', stage: 'DUPLICATE_ADJUDICATION', tier: 'regency' });
     expect(stored?.flags).toContainEqual(
       expect.objectContaining({ code: 'DUPLICATE_NIK', path: 'members.2.nik', pointer: { proposalId: first.id, registered: false } }),
     );
-    // All or none: the second proposal's own numbers stay free for a corrected resubmission.
+    // All or none: the second proposal's own numbers stay free while it waits, and after it ends.
+    await harness.decide(duplicateTask, 'duplicate', 'Orang yang sama dengan usulan lain', 'approver', 'reject');
+    expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
+    expect((await harness.deps.store.getProposal(second.id))?.status).toBe('REJECTED');
     const third = await harness.draft({ ...householdProposal(), members: second.members.slice(0, 2) } as never);
     const thirdRun = await harness.submit(third.id);
     await harness.pendingTask(third.id, 'village');
@@ -93,7 +96,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
     await Promise.all([harness.finished(firstRun.executionArn), harness.finished(thirdRun.executionArn)]);
   });
 
-  it('flags a NIK that is already registered, pointing at the registration', async () => {
+  it('flags a NIK that is already registered, pointing at the registration, for the duplicate tier', async () => {
     const registered = await harness.draft();
     const run = await harness.submit(registered.id);
     await approveThrough(registered.id, TIERS);
@@ -102,7 +105,9 @@ describe.concurrent('the synthesized recipient workflow', () => {
     const input = householdProposal();
     input.members[0] = { ...registered.members[0]! };
     const again = await harness.draft(input);
-    await harness.finished((await harness.submit(again.id)).executionArn);
+    const againRun = await harness.submit(again.id);
+    await harness.decide(await harness.pendingTask(again.id, 'regency', 'duplicate'), 'duplicate', 'Sudah terdaftar', 'approver', 'reject');
+    await harness.finished(againRun.executionArn);
     expect((await harness.deps.store.getProposal(again.id))?.flags).toContainEqual(
       expect.objectContaining({ code: 'DUPLICATE_NIK', pointer: { proposalId: registered.id, registered: true } }),
     );
@@ -266,13 +271,14 @@ describe('an approval whose SLA lapses', () => {
     const execution = await harness.finished(executionArn);
 
     expect(execution.status).toBe('FAILED');
+    // Asked three times (opened, escalated twice); the fourth ask, after the last escalation, is refused.
     const requests = harness.invocations.filter((entry) => entry.stage === 'RequestDecision' && entry.payload.proposalId === proposal.id);
-    expect(requests).toHaveLength(3);
-    expect(new Set(requests.map((entry) => entry.payload.taskToken)).size).toBe(3);
+    expect(requests).toHaveLength(4);
+    expect(new Set(requests.map((entry) => entry.payload.taskToken)).size).toBe(4);
     const task = await harness.deps.store.getTask(`${proposal.id}-v1-village`);
     expect(task).toMatchObject({ status: 'PENDING', escalations: 2, overdue: true, escalatedTo: 'district' });
     const stored = await harness.deps.store.getProposal(proposal.id);
-    expect(stored).toMatchObject({ status: 'FAILED', failure: { error: 'States.Timeout' } });
+    expect(stored).toMatchObject({ status: 'FAILED', failure: { error: 'Verval.SlaExhausted' } });
     const actions = (await harness.deps.store.auditTrail(proposal.id)).map((entry) => entry.action);
     expect(actions.filter((action) => action === 'TASK_ESCALATED')).toHaveLength(2);
     expect(actions).toContain('WORKFLOW_FAILED');
@@ -308,7 +314,7 @@ describe('an approval whose SLA lapses', () => {
       },
     };
     await decideTask(
-      { store: harness.deps.store, workflow, now: harness.deps.now },
+      { store: harness.deps.store, freezes: harness.deps.freezes, workflow, now: harness.deps.now },
       { taskId, decision: 'reject', reason: 'Rumah permanen dan memiliki kendaraan', actor: { type: 'user', id: 'kades' } },
     );
     expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
