@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { StageInput, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
 import { log } from './shared/log.ts';
 import { IN_FLIGHT } from './shared/proposals.ts';
+import { WorkflowErrors } from './shared/stage-errors.ts';
 
 const actor = systemActor('record-failure');
 
@@ -15,7 +16,7 @@ export type FailureInput = z.infer<typeof FailureInput>;
  * with the error for an administrator, and its locks are released.
  */
 export async function recordFailure(input: FailureInput, deps: StageDeps) {
-  const code = input.error.Error === 'States.Timeout' ? 'SLA_EXHAUSTED' : 'STAGE_FAILED';
+  const code = ['States.Timeout', WorkflowErrors.slaExhausted].includes(input.error.Error) ? 'SLA_EXHAUSTED' : 'STAGE_FAILED';
   const proposal = await deps.store.getProposal(input.proposalId);
   if (!proposal) {
     log('error', 'workflow failed for a proposal that does not exist', { proposalId: input.proposalId, code });
@@ -31,6 +32,7 @@ export async function recordFailure(input: FailureInput, deps: StageDeps) {
     });
   }
   await deps.store.releaseLocks(proposal.id, proposal.locks ?? []);
+  if (proposal.target) await deps.store.releaseTarget(proposal.target.proposalId, proposal.id, actor);
   log('error', 'proposal failed', { proposalId: proposal.id, code, error: input.error.Error });
   return { code };
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import { TASK_KINDS, type TaskKind } from '../domain/decisions.ts';
+import type { Stage, Status } from '../domain/lifecycle.ts';
 import { supervisorTier, tierRegionCode, TIERS } from '../domain/province-config.ts';
-import { StageInput, daysFromNow, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
+import { DAY_MS, StageInput, daysFromNow, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
+import { pauseSlaIfFrozen } from './application/pause-sla.ts';
+import { SlaExhausted } from './shared/stage-errors.ts';
 import { loadProposal } from './shared/proposals.ts';
 import { taskIdFor } from './shared/tasks.ts';
 import { log } from './shared/log.ts';
@@ -8,14 +12,22 @@ import { log } from './shared/log.ts';
 const actor = systemActor('request-decision');
 
 export const DecisionRequest = StageInput.extend({
-  kind: z.enum(['approval', 'adjudication']),
+  kind: z.enum(TASK_KINDS),
   tier: z.enum(TIERS),
   taskToken: z.string().min(1),
 });
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
+/** Where each kind of task holds the proposal while it waits, and the statuses it may come from. */
+const TASK_TARGETS: Readonly<Record<TaskKind, { status: Status; stage: Stage; from: readonly Status[] }>> = {
+  approval: { status: 'AWAITING_APPROVAL', stage: 'APPROVAL', from: ['IN_REVIEW', 'AWAITING_APPROVAL', 'APPEALED'] },
+  adjudication: { status: 'IN_REVIEW', stage: 'ADJUDICATION', from: ['IN_REVIEW', 'AWAITING_APPROVAL'] },
+  duplicate: { status: 'SUBMITTED', stage: 'DUPLICATE_ADJUDICATION', from: ['SUBMITTED'] },
+  appeal: { status: 'APPEALED', stage: 'APPEAL', from: ['APPEALED'] },
+};
+
 /**
- * Puts an approval or adjudication task in the tier's inbox and lets the workflow wait on its token.
+ * Puts a task (approval, objection, suspected duplicate, appeal) in the tier's inbox and lets the workflow wait on its token.
  * Called again with a new token after the SLA lapsed, it escalates the same task instead.
  */
 export async function requestDecision(request: DecisionRequest, deps: StageDeps) {
@@ -25,20 +37,29 @@ export async function requestDecision(request: DecisionRequest, deps: StageDeps)
   const taskId = taskIdFor(request);
   const dueAt = daysFromNow(deps, tierSettings.slaDays);
   const escalatedTo = supervisorTier(deps.config, request.tier);
-  const target =
-    request.kind === 'approval'
-      ? { status: 'AWAITING_APPROVAL' as const, stage: 'APPROVAL' as const }
-      : { status: 'IN_REVIEW' as const, stage: 'ADJUDICATION' as const };
+  const { from, ...target } = TASK_TARGETS[request.kind];
   const alreadyThere =
     proposal.status === target.status && proposal.stage === target.stage && proposal.tier === request.tier;
   // The proposal moves first, so nobody sees a task in an inbox whose proposal is not yet waiting for it.
   if (!alreadyThere) {
     await deps.store.changeProposal(proposal.id, {
-      expect: { version: proposal.version, status: ['IN_REVIEW', 'AWAITING_APPROVAL'] },
+      expect: { version: proposal.version, status: from },
       ...target,
       tier: request.tier,
       audit: { actor, action: 'TASK_OPENED', detail: { taskId, kind: request.kind, tier: request.tier, dueAt } },
     });
+  }
+
+  const existing = await deps.store.getTask(taskId);
+  if (existing && existing.token !== request.taskToken && existing.status !== 'DECIDED') {
+    // The SLA lapsed. Frozen time does not count against it; otherwise escalate, within the budget.
+    const slaMs = tierSettings.slaDays * DAY_MS * deps.timeScale;
+    const paused = await pauseSlaIfFrozen(deps, existing, request.taskToken, slaMs, actor);
+    if (paused) {
+      log('info', 'SLA paused by a freeze', { taskId, tier: request.tier, dueAt: paused.dueAt });
+      return { taskId, outcome: 'paused' as const };
+    }
+    if (existing.status === 'PENDING' && existing.escalations >= deps.config.maxEscalations) throw new SlaExhausted(taskId);
   }
 
   const { outcome, task } = await deps.store.openOrEscalateTask(

@@ -24,10 +24,16 @@ export async function decideTask(request: ApiRequest<typeof route>, deps: ApiDep
       taskId: task.taskId,
       decision: body.decision,
       ...(body.reason ? { reason: body.reason } : {}),
+      ...(body.resolution ? { resolution: body.resolution } : {}),
       actor: { type: 'user', id: caller.sub },
     });
     const { decision, reason, decidedBy, decidedAt } = decided.decision!;
-    return json(200, { taskId: decided.taskId, decision, ...(reason ? { reason } : {}), decidedBy, decidedAt });
+    const recorded = { taskId: decided.taskId, decision, ...(reason ? { reason } : {}), decidedBy, decidedAt };
+    // A frozen region: recorded, and sent to the workflow when the freeze ends.
+    if ('frozen' in decided) {
+      return json(202, { ...recorded, status: 'HELD', frozen: { reason: decided.frozen.reason, endsAt: decided.frozen.endsAt } });
+    }
+    return json(200, recorded);
   } catch (error) {
     if (error instanceof DecisionNotAllowed) {
       const check = validateDecision(body, task.kind);

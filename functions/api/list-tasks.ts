@@ -1,7 +1,9 @@
 import type { ApprovalTask } from '../adapters/records-store.ts';
+import { duplicateComparison } from './duplicate-comparison.ts';
 import { ApiError } from './errors.ts';
 import { apiHandler, authorize, json, type ApiDeps, type ApiRequest } from './http.ts';
 import { routeFor } from './routes.ts';
+import { taskFreezeMarks } from './task-freeze-marks.ts';
 
 const route = routeFor('listTasks');
 
@@ -42,8 +44,10 @@ export async function listTasks(request: ApiRequest<typeof route>, deps: ApiDeps
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .filter((entry) => after === undefined || entry.key > after);
   const page = pending.slice(0, query.limit);
-  const now = deps.now().getTime();
-  const items = page.map(({ task }) => ({
+  const at = deps.now();
+  const now = at.getTime();
+  const freezes = page.length ? await deps.freezes.listFreezes({ endingAfter: at }) : [];
+  const items = await Promise.all(page.map(async ({ task }) => ({
     taskId: task.taskId,
     proposalId: task.proposalId,
     tier: task.tier,
@@ -52,7 +56,9 @@ export async function listTasks(request: ApiRequest<typeof route>, deps: ApiDeps
     overdue: (task as { overdue?: boolean }).overdue === true || Date.parse(task.dueAt) < now,
     villageCode: task.villageCode,
     escalations: task.escalations ?? 0,
-  }));
+    ...taskFreezeMarks(task, freezes, at),
+    ...(task.kind === 'duplicate' && { duplicate: await duplicateComparison(deps.store, caller, task) }),
+  })));
   const last = page.at(-1);
   return json(200, { items, ...(pending.length > page.length && last ? { cursor: encodeCursor(last.key) } : {}) });
 }

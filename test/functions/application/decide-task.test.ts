@@ -28,7 +28,7 @@ describe('decideTask', () => {
     decision: Decision,
     reason?: string,
     actor = approver,
-  ) => decideTask({ store: deps.store, workflow, now: deps.now }, { taskId, decision, ...(reason ? { reason } : {}), actor });
+  ) => decideTask({ store: deps.store, freezes: deps.freezes, workflow, now: deps.now }, { taskId, decision, ...(reason ? { reason } : {}), actor });
 
   it('records an approval once, audits it and resumes the workflow with the stored token', async () => {
     const { proposal, taskId } = await pendingTask();
@@ -152,7 +152,7 @@ describe('decideTask', () => {
     const { taskId } = await pendingTask();
     const { workflow, calls, failNext } = recordingWorkflow();
     failNext(serviceError('TaskTimedOut'));
-    const impatient = { store: deps.store, workflow, now: deps.now, waitMs: 500 };
+    const impatient = { store: deps.store, freezes: deps.freezes, workflow, now: deps.now, waitMs: 500 };
 
     await expect(decideTask(impatient, { taskId, decision: 'approve', actor: approver })).rejects.toThrow(
       `The workflow did not ask again for task ${taskId}`,

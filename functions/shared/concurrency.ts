@@ -1,0 +1,16 @@
+/**
+ * Runs `work` on every item, at most `limit` at a time, and returns the results in the items' order. `work` is
+ * expected to turn its own failures into results: one item's failure never stops the others.
+ */
+export async function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
