@@ -15,6 +15,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import type { ConsoleConfig } from '../console/build.ts';
+import { AccessLogBucket } from './access-log-bucket.ts';
+import { ABORT_INCOMPLETE_UPLOADS, PRIVATE_BUCKET } from './private-bucket.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The console's build entry (written alongside the console itself): `buildConsole({ outdir, provinces })`. */
@@ -64,22 +66,7 @@ export class ConsoleHosting extends Construct {
   constructor(scope: Construct, id: string, props: ConsoleHostingProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    // S3 server access logs are granted to the logging service through the bucket policy, not the legacy ACL.
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-
-    // CloudFront standard logging writes with ACLs (its awslogsdelivery account), so ACLs stay enabled here
-    // (BucketOwnerPreferred: the account still owns every object). S3 log delivery cannot write SSE-KMS: SSE-S3.
-    this.logBucket = new s3.Bucket(this, 'Logs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { id: 'ExpireLogsAfterTwoYears', expiration: Duration.days(731) },
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-    });
+    this.logBucket = new AccessLogBucket(this, 'Logs', { cloudFrontLogs: true }).bucket;
     // No S1 finding to acknowledge: cdk-nag recognises a bucket other buckets log into as a log destination.
 
     // SSE-S3, not the province key: the objects are the public console, served to anyone through CloudFront, so
@@ -88,17 +75,15 @@ export class ConsoleHosting extends Construct {
     // account (`distribution/*`) instead: on the key that guards the records, evidence and identity secret.
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      ...PRIVATE_BUCKET,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 'console-bucket/',
       lifecycleRules: [
         // Each deployment replaces the files; the previous release stays recoverable for a month.
         { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: Duration.days(30) },
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ABORT_INCOMPLETE_UPLOADS,
       ],
     });
 

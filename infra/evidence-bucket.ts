@@ -1,7 +1,9 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { AccessLogBucket } from './access-log-bucket.ts';
+import { provinceKeyBucketProps } from './private-bucket.ts';
 
 /** Documents live under `proposals/<proposalId>/<kind>/<file>`; functions are granted this prefix only. */
 export const EVIDENCE_KEY_PREFIX = 'proposals/';
@@ -18,22 +20,7 @@ export class EvidenceBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: { encryptionKey: kms.IKey }) {
     super(scope, id);
-    // Grant S3 log delivery through a bucket policy: ACLs, the legacy way, are disabled here
-    // (BucketOwnerEnforced). Set on this construct so it holds in any app.
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
-
-    // S3 server access logging cannot write to SSE-KMS buckets, hence SSE-S3 here.
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { id: 'ExpireAccessLogsAfterTwoYears', expiration: Duration.days(731) },
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-    });
+    this.accessLogBucket = new AccessLogBucket(this, 'AccessLogs').bucket;
     Validations.of(this.accessLogBucket.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
@@ -41,28 +28,21 @@ export class EvidenceBucket extends Construct {
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.encryptionKey,
-      // One data key per bucket instead of one KMS call per photo.
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'evidence/',
-      lifecycleRules: [
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        // A replaced or deleted document stays recoverable for a quarter, long enough to notice a mistake.
-        { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: Duration.days(90) },
-        // Documents are read during checks and review (weeks), then rarely but indefinitely for audit.
-        // Intelligent-Tiering moves them down without a retrieval fee when an auditor does come.
-        {
-          id: 'TierAfterReview',
-          transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) }],
-        },
-      ],
+      ...provinceKeyBucketProps({
+        encryptionKey: props.encryptionKey,
+        accessLogBucket: this.accessLogBucket,
+        accessLogsPrefix: 'evidence/',
+        lifecycleRules: [
+          // A replaced or deleted document stays recoverable for a quarter, long enough to notice a mistake.
+          { id: 'ExpireReplacedVersions', noncurrentVersionExpiration: Duration.days(90) },
+          // Documents are read during checks and review (weeks), then rarely but indefinitely for audit.
+          // Intelligent-Tiering moves them down without a retrieval fee when an auditor does come.
+          {
+            id: 'TierAfterReview',
+            transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) }],
+          },
+        ],
+      }),
       cors: [
         {
           // Field apps upload from the browser with presigned POST/PUT and show documents with
