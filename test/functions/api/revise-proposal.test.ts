@@ -81,14 +81,20 @@ describe('PUT /proposals/{id} (reviseProposal)', () => {
     expect(await harness.deps.store.getProposal(proposalId)).toMatchObject({ version: 2, status: 'RETURNED' });
   });
 
-  it('refuses a proposal that is not RETURNED (409 NOT_RETURNED)', async () => {
+  it('refuses a proposal the village no longer holds, neither DRAFT nor RETURNED (409 NOT_RETURNED)', async () => {
     const { proposalId, input } = await createDraft(harness);
+    await harness.deps.store.changeProposal(proposalId, {
+      expect: { version: 1, status: ['DRAFT'] },
+      status: 'SUBMITTED',
+      stage: 'VALIDATION',
+      audit: { actor: setup, action: 'TEST_SETUP' },
+    });
 
     const response = await revise(proposalId, input, 1);
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('NOT_RETURNED');
-    expect(await harness.deps.store.getProposal(proposalId)).toMatchObject({ version: 1, status: 'DRAFT' });
+    expect(await harness.deps.store.getProposal(proposalId)).toMatchObject({ version: 1, status: 'SUBMITTED' });
   });
 
   it('applies the same rules as a new proposal (422 PROPOSAL_INVALID) and keeps the returned version', async () => {
