@@ -1,3 +1,4 @@
+import type { Stage, Status } from '../../domain/lifecycle.ts';
 import type { Lang, Localized } from '../../domain/messages.ts';
 
 /*
@@ -141,6 +142,10 @@ const TEXTS = {
   return: { id: 'Kembalikan', en: 'Return' },
   uphold: { id: 'Terima sanggahan', en: 'Uphold objection' },
   dismiss: { id: 'Tolak sanggahan', en: 'Dismiss objection' },
+  unique: { id: 'Bukan data ganda', en: 'Not a duplicate' },
+  not_same_person: { id: 'Orang berbeda (perlu koreksi Dukcapil)', en: 'Different people (needs a Dukcapil fix)' },
+  duplicateMerge: { id: 'Data ganda: gabungkan', en: 'Duplicate: merge' },
+  duplicateReject: { id: 'Data ganda: tolak', en: 'Duplicate: reject' },
   decided: { id: 'Keputusan tercatat.', en: 'Decision recorded.' },
   inboxTitle: { id: 'Tugas menunggu keputusan', en: 'Tasks waiting for a decision' },
   due: { id: 'Batas waktu', en: 'Due' },
@@ -169,6 +174,16 @@ const TEXTS = {
   reporterContact: { id: 'Kontak (telepon/email)', en: 'Contact (phone or email)' },
   send: { id: 'Kirim', en: 'Send' },
   objectionFiled: { id: 'Sanggahan tercatat. Nomor:', en: 'Objection recorded. Number:' },
+  registryList: { id: 'Daftar penerima terdaftar', en: 'Registered recipients' },
+  registeredSince: { id: 'Terdaftar sejak', en: 'Registered since' },
+  objectRegistered: { id: 'Sanggah', en: 'Object' },
+  caseOpen: { id: 'Sedang ditangani desa', en: 'Already being handled by the village' },
+  receiptIssued: { id: 'Sanggahan tercatat. Simpan nomor tanda terima ini untuk cek status:', en: 'Objection recorded. Keep this receipt code to check its status:' },
+  checkStatus: { id: 'Cek status sanggahan', en: 'Check an objection' },
+  receipt: { id: 'Nomor tanda terima', en: 'Receipt code' },
+  receivedAt: { id: 'Diterima', en: 'Received' },
+  inProcessAt: { id: 'Diproses sejak', en: 'In process since' },
+  decidedAt: { id: 'Diputuskan', en: 'Decided' },
   // Imports
   importTitle: { id: 'Impor massal', en: 'Bulk import' },
   importIntro: { id: 'Unduh templat, isi satu baris per anggota keluarga, lalu unggah sebagai CSV atau XLSX.', en: 'Download the template, fill one row per household member, then upload it as CSV or XLSX.' },
@@ -199,7 +214,8 @@ const TEXTS = {
 export type TextKey = keyof typeof TEXTS;
 export const t = (key: TextKey): string => TEXTS[key][lang];
 
-const STATUS: Record<string, Localized> = {
+// Typed by the domain's lists, so a new status or stage cannot go unnamed here.
+const STATUS: Record<Status, Localized> = {
   DRAFT: { id: 'Draf', en: 'Draft' },
   SUBMITTED: { id: 'Diajukan', en: 'Submitted' },
   IN_REVIEW: { id: 'Uji publik', en: 'In public review' },
@@ -208,15 +224,19 @@ const STATUS: Record<string, Localized> = {
   RETURNED: { id: 'Dikembalikan', en: 'Returned' },
   REJECTED: { id: 'Ditolak', en: 'Rejected' },
   FAILED: { id: 'Gagal', en: 'Failed' },
+  APPEALED: { id: 'Banding', en: 'Appealed' },
+  MERGED: { id: 'Digabung (data ganda)', en: 'Merged (duplicate)' },
 };
-const STAGE: Record<string, Localized> = {
+const STAGE: Record<Stage, Localized> = {
   DRAFT: { id: 'Draf', en: 'Draft' },
   VALIDATION: { id: 'Validasi', en: 'Validation' },
   DUPLICATE_CHECK: { id: 'Cek ganda', en: 'Duplicate check' },
+  DUPLICATE_ADJUDICATION: { id: 'Penetapan data ganda', en: 'Duplicate adjudication' },
   EVIDENCE_CHECK: { id: 'Cek dokumen', en: 'Evidence check' },
   PUBLIC_REVIEW: { id: 'Uji publik', en: 'Public review' },
   ADJUDICATION: { id: 'Penanganan sanggahan', en: 'Adjudication' },
   APPROVAL: { id: 'Persetujuan', en: 'Approval' },
+  APPEAL: { id: 'Banding', en: 'Appeal' },
   FINALIZED: { id: 'Selesai', en: 'Finalized' },
 };
 const OBJECTION: Record<string, Localized> = {

@@ -1,4 +1,4 @@
-import { DECISIONS_BY_TASK, reasonRequired, MIN_REASON_LENGTH, type Decision } from '../../../domain/decisions.ts';
+import { DECISIONS_BY_TASK, reasonRequired, MIN_REASON_LENGTH, type Decision, type TaskKind } from '../../../domain/decisions.ts';
 import { PROGRAM_LABELS, type Program } from '../../../domain/programs.ts';
 import { api, ApiError } from '../api.ts';
 import { disabilityLabel, flagLabel, lang, objectionLabel, pick, relationshipLabel, stageLabel, statusLabel, t, type TextKey } from '../i18n.ts';
@@ -148,16 +148,28 @@ function flagItem(flag: Flag, documents: Doc[]): Node {
 
 const figure = (src: string, caption: string) => h('figure', {}, h('img', { src, alt: caption, loading: 'lazy' }), h('figcaption', {}, caption));
 
-function decisionForm(task: { taskId: string; kind: 'approval' | 'adjudication' }, proposalId: string): Node {
+/** A duplicate needs its resolution as well, so it becomes two buttons. */
+type Choice = { decision: Decision; resolution?: 'merge' | 'reject'; label: Parameters<typeof t>[0] };
+const choicesFor = (kind: TaskKind): Choice[] =>
+  DECISIONS_BY_TASK[kind].flatMap((decision): Choice[] =>
+    decision === 'duplicate'
+      ? [
+          { decision, resolution: 'merge', label: 'duplicateMerge' },
+          { decision, resolution: 'reject', label: 'duplicateReject' },
+        ]
+      : [{ decision, label: decision }],
+  );
+
+function decisionForm(task: { taskId: string; kind: TaskKind }, proposalId: string): Node {
   const reason = h('textarea', { name: 'reason', rows: '3', maxlength: '1000' });
   const { wrap, error } = field(t('reason'), reason, t('reasonHint'));
   const status = h('div', { 'aria-live': 'polite' });
-  const buttons = DECISIONS_BY_TASK[task.kind].map((decision: Decision) =>
+  const buttons = choicesFor(task.kind).map(({ decision, resolution, label }) =>
     h(
       'button',
       {
         type: 'button',
-        class: decision === 'approve' || decision === 'dismiss' ? 'primary' : decision === 'return' ? '' : 'danger',
+        class: decision === 'approve' || decision === 'dismiss' || decision === 'unique' ? 'primary' : decision === 'return' ? '' : 'danger',
         'data-decision': decision,
         onclick: async () => {
           error.textContent = '';
@@ -170,7 +182,7 @@ function decisionForm(task: { taskId: string; kind: 'approval' | 'adjudication' 
           buttons.forEach((b) => (b.disabled = true));
           try {
             await api('POST', `/tasks/${encodeURIComponent(task.taskId)}/decision`, {
-              body: { decision, ...(reason.value.trim() && { reason: reason.value.trim() }) },
+              body: { decision, ...(resolution && { resolution }), ...(reason.value.trim() && { reason: reason.value.trim() }) },
             });
             status.replaceChildren(notice('ok', t('decided')));
             setTimeout(() => navigate(`#/inbox?decided=${encodeURIComponent(proposalId)}`), 600);
@@ -182,7 +194,7 @@ function decisionForm(task: { taskId: string; kind: 'approval' | 'adjudication' 
           }
         },
       },
-      t(decision),
+      t(label),
     ),
   );
   return h('section', { class: 'card decide', 'aria-labelledby': 'h-decide' }, h('h2', { id: 'h-decide' }, t('decide')), wrap, h('div', { class: 'actions' }, buttons), status);
