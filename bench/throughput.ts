@@ -92,7 +92,7 @@ async function approverLoop(tier: Tier, clients: LocalClients, concurrency: numb
     await eachWithLimit(pending, concurrency, async (task) => {
       try {
         await decideTask(
-          { store: clients.store, workflow: clients.workflow, now: clients.now },
+          { store: clients.store, freezes: clients.freezes, workflow: clients.workflow, now: clients.now },
           { taskId: task.taskId, decision: 'approve', actor: { type: 'user', id: benchUser(tier) } },
         );
         onDecided();

@@ -51,11 +51,12 @@ export function isInside(region: string, code: string): boolean {
  * `public`: anyone, no token (rate-limited). `region`: the record's village (or the region asked about)
  * must be inside the caller's region; an operator's region is their village, so operators reach only
  * their own village. `tier`: an approver's own tier, inside their region. `caller`: only what the
- * caller's own identity selects (their inbox, the template).
+ * caller's own identity selects (their inbox, the template). `village`: the caller serves exactly the record's
+ * village (its operators and its village-tier approver, the kepala desa/lurah), no tier above.
  */
 export type AccessRule =
   | { audience: 'public' }
-  | { audience: readonly Role[]; scope: 'region' | 'tier' | 'caller' };
+  | { audience: readonly Role[]; scope: 'region' | 'tier' | 'caller' | 'village' };
 
 /** The record a request touches, as far as access is concerned. */
 export type AccessTarget = { regionCode: string; tier?: Tier };
@@ -76,6 +77,8 @@ export function mayAccess(caller: Caller, rule: AccessRule, target: AccessTarget
       return inside && target.tier === caller.tier;
     case 'caller':
       return true;
+    case 'village':
+      return caller.region === target.regionCode;
   }
 }
 
@@ -88,17 +91,40 @@ export const ACCESS = {
   requestUploads: { audience: operator, scope: 'region' },
   submitProposal: { audience: operator, scope: 'region' },
   reviseProposal: { audience: operator, scope: 'region' },
+  appealProposal: { audience: operator, scope: 'region' },
   getProposal: { audience: everyone, scope: 'region' },
   listProposals: { audience: everyone, scope: 'region' },
   listTasks: { audience: ['approver'], scope: 'caller' },
   decideTask: { audience: ['approver'], scope: 'tier' },
+  /** Each task of the batch is checked as decideTask checks it; the route itself only admits approvers. */
+  decideTasks: { audience: ['approver'], scope: 'tier' },
+  declareFreeze: { audience: ['admin'], scope: 'region' },
+  /** Freezes of, above and inside the administrator's region (domain/freezes.ts `concerns`). */
+  listFreezes: { audience: ['admin'], scope: 'caller' },
+  endFreeze: { audience: ['admin'], scope: 'region' },
   listPublicReview: { audience: 'public' },
   fileObjection: { audience: 'public' },
+  listRegistry: { audience: 'public' },
+  objectToRegistered: { audience: 'public' },
+  getObjectionStatus: { audience: 'public' },
+  withdrawProposal: { audience: ['village_operator', 'approver'], scope: 'village' },
   startImport: { audience: operator, scope: 'region' },
   getImport: { audience: operator, scope: 'region' },
   importTemplate: { audience: everyone, scope: 'caller' },
   reportSummary: { audience: ['approver', 'admin'], scope: 'region' },
+  // The province-wide cut-off exports hold full NIK/KK for the national submission: provincial admins only.
+  listExports: { audience: ['admin'], scope: 'region' },
+  getExport: { audience: ['admin'], scope: 'region' },
   openApi: { audience: 'public' },
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof ACCESS;
+
+/**
+ * The other record of a suspected duplicate is shown (masked, side by side) to whoever may decide the duplicate
+ * task, even when it lies outside their region: the decision cannot be made without seeing it. Nobody else sees it
+ * through the task, not even the proposal's own village.
+ */
+export function maySeeDuplicateCounterpart(caller: Caller, task: AccessTarget): boolean {
+  return mayAccess(caller, ACCESS.decideTask, task);
+}

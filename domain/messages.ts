@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ObjectionGroup, RegistryObjectionCategory, ReporterStatus } from './registry-objections.ts';
 
 /** User-facing text in Bahasa Indonesia (the operators' language) and English. */
 export type Localized = { id: string; en: string };
@@ -80,6 +81,18 @@ const CATALOGUE = {
     id: (p) => `${p.field} sudah disebut sebelumnya.`,
     en: (p) => `${p.field} is listed more than once.`,
   },
+  FREEZE_ENDS_BEFORE_START: {
+    id: () => 'Akhir masa penangguhan harus sesudah awalnya.',
+    en: () => 'The freeze must end after it starts.',
+  },
+  FREEZE_TOO_LONG: {
+    id: (p) => `Masa penangguhan paling lama ${p.max} hari.`,
+    en: (p) => `A freeze lasts at most ${p.max} days.`,
+  },
+  FREEZE_ALREADY_OVER: {
+    id: () => 'Masa penangguhan ini sudah lewat.',
+    en: () => 'This freeze would already be over.',
+  },
   NAME_FORMAT: {
     id: (p) => `${p.field} hanya boleh berisi huruf, spasi, titik, apostrof, dan tanda hubung.`,
     en: (p) => `${p.field} may only contain letters, spaces, full stops, apostrophes and hyphens.`,
@@ -139,6 +152,44 @@ const CATALOGUE = {
     en: (p) => `${p.field} cannot be later than today.`,
   },
 
+  // Removals and corrections of a registered record (domain/proposal-types.ts).
+  TARGET_NOT_FOUND: {
+    id: () => 'Data terdaftar yang dituju tidak ditemukan di desa/kelurahan ini.',
+    en: () => 'The registered record is not found in this village.',
+  },
+  TARGET_NOT_REGISTERED: {
+    id: () => 'Data yang dituju belum terdaftar sebagai penerima.',
+    en: () => 'The record acted on is not a registered recipient.',
+  },
+  TARGET_ENDED: {
+    id: (p) => `Pendaftaran data ini sudah berakhir${ifGiven(p.date, ` pada ${p.date}`)}.`,
+    en: (p) => `This record's registration has already ended${ifGiven(p.date, ` on ${p.date}`)}.`,
+  },
+  TARGET_SUPERSEDED: {
+    id: (p) => `Data ini sudah diganti oleh perbaikan${ifGiven(p.proposalId, ` ${p.proposalId}`)}; gunakan data terbaru.`,
+    en: (p) => `This record was replaced by a correction${ifGiven(p.proposalId, ` (${p.proposalId})`)}; act on the current one.`,
+  },
+  TARGET_CASE_OPEN: {
+    id: (p) => `Data ini sedang diproses dalam usulan lain${ifGiven(p.proposalId, ` (${p.proposalId})`)}.`,
+    en: (p) => `Another proposal is already open for this record${ifGiven(p.proposalId, ` (${p.proposalId})`)}.`,
+  },
+  REMOVAL_MEMBER_UNKNOWN: {
+    id: (p) => `${p.field} bukan anggota terdaftar dari keluarga ini.`,
+    en: (p) => `${p.field} is not a registered member of this household.`,
+  },
+  DUPLICATE_OF_INVALID: {
+    id: (p) => `${p.field} harus data terdaftar lain yang masih berlaku.`,
+    en: (p) => `${p.field} must be another registered record that is still current.`,
+  },
+  CORRECTION_UNCHANGED: {
+    id: () => 'Perbaikan tidak mengubah data apa pun.',
+    en: () => 'The correction does not change anything.',
+  },
+  TYPE_CHANGED: {
+    id: (p) => `Jenis usulan tidak dapat diubah; kirim isian untuk jenis ${p.type}.`,
+    en: (p) => `A proposal's type cannot change; send the fields of type ${p.type}.`,
+  },
+
   // Province configuration.
   TIER_ORDER: {
     id: () => 'Tingkatan persetujuan harus unik dan berurutan dari desa sampai bupati/wali kota.',
@@ -161,6 +212,10 @@ const CATALOGUE = {
 
   // Evidence (documents.<kind>).
   DOCUMENT_MISSING: { id: (p) => `${p.field} belum diunggah.`, en: (p) => `${p.field} has not been uploaded.` },
+  DOCUMENT_ONE_OF_MISSING: {
+    id: (p) => `Unggah salah satu: ${p.options}.`,
+    en: (p) => `Upload one of: ${p.options}.`,
+  },
   DOCUMENT_KIND_UNKNOWN: {
     id: () => 'Jenis dokumen ini tidak dikenal.',
     en: () => 'This kind of document is not known.',
@@ -211,6 +266,10 @@ const CATALOGUE = {
     id: (p) => `Ditolak oleh ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
     en: (p) => `Rejected by ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
   },
+  WITHDRAWN_BY_VILLAGE: {
+    id: (p) => `Ditutup oleh desa/kelurahan tanpa proses lanjut: ${p.reason}`,
+    en: (p) => `Closed by the village without further process: ${p.reason}`,
+  },
   INVALID_TRANSITION: {
     id: (p) => `Status usulan tidak dapat diubah dari ${p.from} ke ${p.to}.`,
     en: (p) => `A proposal cannot move from ${p.from} to ${p.to}.`,
@@ -222,6 +281,26 @@ const CATALOGUE = {
   DECISION_NOT_ALLOWED: {
     id: (p) => `Keputusan ini tidak berlaku untuk tugas ${p.task}.`,
     en: (p) => `This decision is not available for ${p.task} tasks.`,
+  },
+  RESOLUTION_REQUIRED: {
+    id: () => 'Pilih penyelesaian data ganda: merge (digabung) atau reject (ditolak).',
+    en: () => 'Choose how to resolve the duplicate: merge or reject.',
+  },
+  RESOLUTION_NOT_ALLOWED: {
+    id: () => 'Penyelesaian hanya diisi untuk keputusan duplicate.',
+    en: () => 'A resolution is only given with the duplicate decision.',
+  },
+  REJECTED_AS_DUPLICATE: {
+    id: (p) => `Ditolak sebagai data ganda dari ${p.proposalId} oleh ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
+    en: (p) => `Rejected as a duplicate of ${p.proposalId} by ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
+  },
+  MERGED_AS_DUPLICATE: {
+    id: (p) => `Digabungkan ke data ${p.proposalId} sebagai data ganda oleh ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
+    en: (p) => `Merged into ${p.proposalId} as a duplicate by ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
+  },
+  APPEAL_REJECTED: {
+    id: (p) => `Banding ditolak oleh ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
+    en: (p) => `Appeal rejected by ${p.tier}${p.reason ? `: ${p.reason}` : '.'}`,
   },
 
   // Bulk import (CSV/XLSX). `field` is the template column's label; rows are spreadsheet rows.
@@ -354,6 +433,16 @@ const FIELD_LABELS: Readonly<Record<string, Localized>> = {
   'house-interior': { id: 'Foto bagian dalam rumah', en: 'Photo of the house interior' },
   'id-scan': { id: 'Foto/pindaian KK dan KTP', en: 'Photo or scan of the KK and KTP' },
   'berita-acara': { id: 'Berita acara musyawarah desa/kelurahan', en: 'Signed minutes of the village deliberation' },
+  'death-certificate': { id: 'Akta kematian', en: 'Death certificate' },
+  'village-letter': { id: 'Surat keterangan kematian dari desa/kelurahan', en: "The village's letter certifying the death" },
+  'transfer-letter': { id: 'Surat keterangan pindah', en: 'Transfer letter (change of residence)' },
+  'appeal-evidence': { id: 'Bukti baru untuk banding', en: 'New evidence for an appeal' },
+  target: { id: 'Data terdaftar', en: 'Registered record' },
+  proposalId: { id: 'Nomor usulan', en: 'Proposal id' },
+  removal: { id: 'Penghapusan', en: 'Removal' },
+  duplicateOf: { id: 'Data asli (duplikat dari)', en: 'Original record (duplicate of)' },
+  correction: { id: 'Perbaikan', en: 'Correction' },
+  statement: { id: 'Keterangan', en: 'Statement' },
   decision: { id: 'Keputusan', en: 'Decision' },
   reason: { id: 'Alasan', en: 'Reason' },
 };
@@ -468,3 +557,24 @@ export function zodIssues(error: z.ZodError, input?: unknown): ValidationIssue[]
     }
   });
 }
+
+/** Labels of the objection categories against a registered household and of what the reporter sees. */
+export const REGISTRY_OBJECTION_LABELS: Readonly<Record<RegistryObjectionCategory | ObjectionGroup | ReporterStatus, Localized>> = {
+  EXCLUSION: { id: 'Kesalahan eksklusi', en: 'Exclusion error' },
+  INCLUSION: { id: 'Kesalahan inklusi', en: 'Inclusion error' },
+  DATA_ERROR: { id: 'Kesalahan data', en: 'Data error' },
+  MEMBER_MISSING: { id: 'Ada anggota keluarga yang belum tercatat', en: 'A household member is missing' },
+  DECEASED: { id: 'Penerima sudah meninggal dunia', en: 'The recipient has died' },
+  MOVED: { id: 'Keluarga sudah pindah domisili', en: 'The household has moved away' },
+  NOT_ELIGIBLE: { id: 'Keluarga sudah mampu / tidak layak lagi', en: 'The household is no longer poor or eligible' },
+  DUPLICATE: { id: 'Keluarga tercatat ganda', en: 'The household is listed twice' },
+  NOT_FOUND_AT_ADDRESS: { id: 'Keluarga tidak ditemukan di alamat', en: 'The household is not found at the address' },
+  WRONG_NAME: { id: 'Nama salah', en: 'Wrong name' },
+  WRONG_NIK: { id: 'NIK salah', en: 'Wrong NIK' },
+  WRONG_ADDRESS: { id: 'Alamat salah', en: 'Wrong address' },
+  WRONG_MEMBER_DATA: { id: 'Data anggota lain salah (tanggal lahir, hubungan, dll.)', en: 'Other member data is wrong (birth date, relationship, etc.)' },
+  RECEIVED: { id: 'Diterima', en: 'Received' },
+  IN_PROCESS: { id: 'Sedang diproses', en: 'In process' },
+  UPHELD: { id: 'Sanggahan diterima (data sudah diubah)', en: 'Upheld (the record was changed)' },
+  NOT_UPHELD: { id: 'Sanggahan tidak diterima', en: 'Not upheld' },
+};

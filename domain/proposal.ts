@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppealSchema } from './appeals.ts';
 import { FlagSchema } from './flags.ts';
 import { STAGES, STATUSES } from './lifecycle.ts';
 import { ValidationIssueSchema, type IssueCode } from './messages.ts';
@@ -145,6 +146,8 @@ export const ProposalSchema = ProposalInputSchema.extend({
   flags: z.array(FlagSchema),
   /** Set while the public review runs. */
   review: z.strictObject({ endsAt: z.iso.datetime() }).optional(),
+  /** Set once the rejected proposal is appealed (at most once). */
+  appeal: AppealSchema.optional(),
 });
 
 export type ProposalInput = z.infer<typeof ProposalInputSchema>;

@@ -14,6 +14,7 @@ import type { OperationId } from '../domain/access.ts';
 import type { ProvinceConfig } from '../domain/province-config.ts';
 import { ROUTES, type Route, type RouteNeeds } from '../functions/api/routes.ts';
 import { EVIDENCE_KEY_PREFIX, IMPORT_KEY_PREFIX } from './evidence-bucket.ts';
+import { EXPORT_KEY_PREFIX } from './exports-bucket.ts';
 import { VervalFunction } from './verval-function.ts';
 
 /** Every route together, per second: a province's operators and approvers are a few thousand people. */
@@ -49,6 +50,8 @@ export interface VervalApiProps {
   config: ProvinceConfig;
   table: dynamodb.ITableV2;
   evidenceBucket: s3.IBucket;
+  /** The cut-off exports, for the routes that presign their downloads (`needs.readsExports`). */
+  exportsBucket?: s3.IBucket;
   encryptionKey: kms.IKey;
   stateMachine: sfn.IStateMachine;
   /** The ID-token issuer (the user pool's URL) and audience (the app client id) the JWT authorizer accepts. */
@@ -218,6 +221,22 @@ export class VervalApi extends Construct {
           `${route.handler} reads (GetObject, and ListBucket limited by s3:prefix) the files under ${prefix} of the evidence bucket; it authorizes the record first, and nothing outside that prefix is readable.`,
         );
       }
+    }
+    if (needs.readsExports) {
+      const { exportsBucket } = props;
+      if (!exportsBucket) throw new Error(`${route.handler} reads exports, and the API was given no exports bucket`);
+      fn.function.addEnvironment('EXPORTS_BUCKET', exportsBucket.bucketName);
+      // A presigned GET is signed with this role: S3 authorises the admin's download as this role.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${exportsBucket.bucketArn}/${EXPORT_KEY_PREFIX}*`] }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [encryptionKey.keyArn], conditions: s3Via }),
+      );
+      fn.acknowledgePolicyFinding(
+        `Resource::${fn.arnReference(exportsBucket.bucketArn)}/${EXPORT_KEY_PREFIX}*`,
+        `${route.handler} presigns downloads of cut-off exports, which are all under ${EXPORT_KEY_PREFIX}; GetObject only.`,
+      );
     }
     if (needs.startsWorkflow) stateMachine.grantStartExecution(fn.role);
     if (needs.resumesWorkflow) {

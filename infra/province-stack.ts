@@ -4,10 +4,13 @@ import type { ProvinceConfig } from '../domain/province-config.ts';
 import { RecipientWorkflow } from '../workflows/recipient-workflow.ts';
 import { consoleAssetDir, consoleDomainFrom, ConsoleHosting } from './console-hosting.ts';
 import { EncryptionKey } from './encryption-key.ts';
+import { CutoffExport } from './cutoff-export.ts';
 import { EvidenceBucket } from './evidence-bucket.ts';
+import { ExportsBucket } from './exports-bucket.ts';
 import { VervalApi } from './http-api.ts';
 import { IdentityHashSecret } from './identity-hash-secret.ts';
 import { ImportProcessor } from './import-processor.ts';
+import { FreezeRelease } from './freeze-release.ts';
 import { OutcomeBus } from './outcome-bus.ts';
 import type { Province } from './provinces.ts';
 import { RecordsTable } from './records-table.ts';
@@ -27,6 +30,8 @@ export interface ProvinceStackProps extends StackProps {
 export class ProvinceStack extends Stack {
   readonly recordsTable: RecordsTable;
   readonly evidence: EvidenceBucket;
+  readonly exports: ExportsBucket;
+  readonly cutoff: CutoffExport;
   readonly identityHashSecret: IdentityHashSecret;
   readonly outcomes: OutcomeBus;
   readonly stages: StageFunctions;
@@ -34,6 +39,7 @@ export class ProvinceStack extends Stack {
   readonly users: UserPool;
   readonly api: VervalApi;
   readonly imports: ImportProcessor;
+  readonly freezeRelease: FreezeRelease;
   readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: ProvinceStackProps) {
@@ -47,6 +53,14 @@ export class ProvinceStack extends Stack {
     this.evidence = new EvidenceBucket(this, 'Evidence', { encryptionKey: key });
     this.identityHashSecret = new IdentityHashSecret(this, 'IdentityHashSecret', { encryptionKey: key });
     this.outcomes = new OutcomeBus(this, 'Outcomes', { provinceCode: province.code });
+    this.exports = new ExportsBucket(this, 'Exports', { encryptionKey: key, accessLogBucket: this.evidence.accessLogBucket });
+    this.cutoff = new CutoffExport(this, 'Cutoff', {
+      config,
+      table: this.recordsTable.table,
+      exportsBucket: this.exports.bucket,
+      eventBus: this.outcomes.bus,
+      encryptionKey: key,
+    });
     this.stages = new StageFunctions(this, 'Stages', {
       config,
       table: this.recordsTable.table,
@@ -61,12 +75,20 @@ export class ProvinceStack extends Stack {
       encryptionKey: key,
     });
 
+    this.freezeRelease = new FreezeRelease(this, 'FreezeRelease', {
+      config,
+      table: this.recordsTable.table,
+      stateMachine: this.workflow.stateMachine,
+      encryptionKey: key,
+    });
+
     this.users = new UserPool(this, 'Users', { config, encryptionKey: key });
     const consoleDomain = consoleDomainFrom(this.node.tryGetContext('consoleDomain'), this.node.tryGetContext('certificateArn'));
     this.api = new VervalApi(this, 'Api', {
       config,
       table: this.recordsTable.table,
       evidenceBucket: this.evidence.bucket,
+      exportsBucket: this.exports.bucket,
       encryptionKey: key,
       stateMachine: this.workflow.stateMachine,
       issuer: this.users.issuer,
@@ -94,6 +116,7 @@ export class ProvinceStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.recordsTable.table.tableName });
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
+    new CfnOutput(this, 'ExportsBucketName', { value: this.exports.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { value: this.outcomes.bus.eventBusName });
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });

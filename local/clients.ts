@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbRecordsStore } from '../functions/adapters/dynamodb-records-store.ts';
+import { DynamoDbFreezeStore } from '../functions/adapters/dynamodb-freeze-store.ts';
 import { StepFunctionsEngine } from '../functions/adapters/step-functions-engine.ts';
 import { documentClient } from '../functions/shared/runtime.ts';
 import { LocalRuntimeError } from './errors.ts';
@@ -40,6 +41,7 @@ export function localClients(endpoints: LocalEndpoints) {
     s3,
     sfn,
     store: new DynamoDbRecordsStore(documentClient(dynamodb), endpoints.tableName, now),
+    freezes: new DynamoDbFreezeStore(documentClient(dynamodb), endpoints.tableName, now),
     workflow: new StepFunctionsEngine(sfn, endpoints.stateMachineArn),
     now,
     destroy() {

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       throw new LocalRuntimeError('INVALID_ARGUMENT', `A ${decision} needs a reason of at least ${MIN_REASON_LENGTH} characters, e.g.:\n  npx tsx local/decide.ts ${taskId} ${decision} "Rumah sudah permanen"`);
     }
     const decided = await decideTask(
-      { store: clients.store, workflow: clients.workflow, now: clients.now },
+      { store: clients.store, freezes: clients.freezes, workflow: clients.workflow, now: clients.now },
       { taskId, decision, ...(reason ? { reason } : {}), actor: { type: 'user', id: values.as } },
     );
     console.log(`Recorded ${decision} on ${taskId} (${decided.kind} by ${decided.tier}).`);

@@ -145,7 +145,7 @@ async function direct(clients: LocalClients, actorOf: (username: string) => Prom
       if (!task) return;
       if (task.status === 'PENDING') {
         await decideTask(
-          { store: clients.store, workflow: clients.workflow, now: clients.now },
+          { store: clients.store, freezes: clients.freezes, workflow: clients.workflow, now: clients.now },
           { taskId, decision: 'approve', actor: await actorOf(`approver-${tier}-${tierRegionCode(tier, demo.villageCode)}`) },
         );
         options.log(`demo: ${demo.proposalId} approved by the ${TIER_LABELS[tier]}`);

@@ -24,6 +24,7 @@ import { demoUsers, type DemoUser } from './demo-users.ts';
 import { freePort, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalRuntimeError } from './errors.ts';
 import { eventLog } from './event-log.ts';
+import { startEventBridgeEndpoint } from './eventbridge.ts';
 import { startIssuer } from './identity/issuer.ts';
 import { identityFromTemplate } from './identity/template.ts';
 import type { JsonProtocolServer } from './json-protocol.ts';
@@ -31,6 +32,7 @@ import { LocalFunctions, type LocalFunctionSpec } from './lambda/functions.ts';
 import { checkResourceTypes, customResourceProviders } from './resource-types.ts';
 import { notificationListener, readBucketNotifications } from './s3/notifications.ts';
 import { startS3Server } from './s3/server.ts';
+import { readSchedules, startScheduler, type LocalSchedule } from './scheduler.ts';
 import { loadSecrets, startSecretsManagerEndpoint } from './secrets-manager.ts';
 import type { LocalCredentials } from './sigv4.ts';
 import { startStepFunctionsEndpoint } from './stepfunctions/endpoint.ts';
@@ -49,9 +51,9 @@ import {
 
 export const LOCAL_REGION = 'ap-southeast-3';
 
-export type LocalService = 'dynamodb' | 's3' | 'stepfunctions' | 'secretsmanager' | 'api' | 'issuer' | 'console';
+export type LocalService = 'dynamodb' | 's3' | 'stepfunctions' | 'secretsmanager' | 'api' | 'issuer' | 'console' | 'events';
 /** The order `--port-base` hands out ports in: base, base+1, ... */
-export const LOCAL_SERVICES: readonly LocalService[] = ['dynamodb', 's3', 'stepfunctions', 'secretsmanager', 'api', 'issuer', 'console'];
+export const LOCAL_SERVICES: readonly LocalService[] = ['dynamodb', 's3', 'stepfunctions', 'secretsmanager', 'api', 'issuer', 'console', 'events'];
 
 export interface LocalRuntimeOptions {
   /** Two-digit province code; default 81 (Maluku). */
@@ -75,7 +77,7 @@ export interface LocalRuntimeOptions {
    * What a person running the stack should see that no caller is told: why the HTTP API answered 500/503 (the
    * client only gets API Gateway's generic message), a function failing on an S3 notification. Default stderr.
    */
-  onServiceMessage?: (service: 'api' | 's3', message: string) => void;
+  onServiceMessage?: (service: 'api' | 's3' | 'scheduler', message: string) => void;
   /**
    * Where the functions reach DynamoDB and S3, given where those listen: `npm run bench` puts counting proxies in
    * between (bench/support/counting-proxy.ts). Default: the services themselves.
@@ -85,7 +87,7 @@ export interface LocalRuntimeOptions {
   console?: boolean;
 }
 
-export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions' | 'issuer' | 'api' | 'console';
+export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions' | 'events' | 'scheduler' | 'issuer' | 'api' | 'console';
 export type ProgressEvent = { step: ProgressStep; state: 'start'; label: string } | { step: ProgressStep; state: 'done'; detail?: string };
 
 /** What endpoints.json holds: everything a client needs to talk to the running stack. */
@@ -100,6 +102,8 @@ export interface LocalEndpoints {
   s3: string;
   stepfunctions: string;
   secretsmanager: string;
+  /** EventBridge PutEvents for the functions; entries are appended to eventsFile. */
+  events: string;
   region: string;
   province: string;
   stackName: string;
@@ -107,7 +111,7 @@ export interface LocalEndpoints {
   tableName: string;
   evidenceBucket: string;
   eventBusName: string | null;
-  /** PutEvents from the workflow, one event per line. */
+  /** PutEvents from the workflow and the functions, one event per line. */
   eventsFile: string;
   /** One file of console output per function. */
   logsDir: string;
@@ -125,6 +129,13 @@ export interface LocalRuntime {
   users: DemoUser[];
   /** The HTTP API's routes, as route keys with their authorization; empty without an API. */
   routes: { routeKey: string; authorization: 'JWT' | 'NONE' }[];
+  /** The template's EventBridge Scheduler schedules, firing in real time while the runtime runs. */
+  schedules: readonly LocalSchedule[];
+  /**
+   * Fires a schedule now, as if it were due at `scheduledTime` (by its name or logical id), and resolves with what
+   * its function returned: tests run a monthly job without waiting for the month.
+   */
+  runSchedule(nameOrLogicalId: string, scheduledTime: Date): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -191,6 +202,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
     }
     const notifications = readBucketNotifications(template, ctx);
+    const schedules = readSchedules(template, ctx);
 
     const dynamodb = await step('dynamodb', 'Starting DynamoDB Local', () =>
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), ...portOption(options.ports?.dynamodb) }),
@@ -242,6 +254,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Reserved before the functions start, so their environment can name it.
     const stepFunctionsPort = options.ports?.stepfunctions || (await freePort());
     const stepFunctionsUrl = `http://127.0.0.1:${stepFunctionsPort}`;
+    const eventsPort = options.ports?.events || (await freePort());
     const logsDir = join(dataDir, 'logs');
     // CDK's handler for bucket notifications (inline Python) is not run: the notifications are delivered natively.
     const providers = customResourceProviders(template);
@@ -253,7 +266,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         credentials,
         region,
         timeScale,
-        endpoints: { ...forFunctions, secretsmanager: secretsServer.endpoint, stepfunctions: stepFunctionsUrl },
+        endpoints: { ...forFunctions, secretsmanager: secretsServer.endpoint, stepfunctions: stepFunctionsUrl, eventbridge: `http://127.0.0.1:${eventsPort}` },
         dataDir,
       }),
     );
@@ -281,13 +294,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       arn: String(resolveTemplateValue({ 'Fn::GetAtt': [id, 'Arn'] }, ctx)),
     }));
     const eventsFile = join(dataDir, 'events.jsonl');
+    const onEvents = eventLog(eventsFile, { region, accountId: LOCAL_ACCOUNT_ID, buses: eventBuses });
     const { server: stepFunctions, resumed } = await step(
       'stepfunctions',
       'Starting Step Functions',
       async () => {
         const host = new StateMachineHost({
           invokeFunction: (name, payload) => functions.invoke(name, payload),
-          onEvents: eventLog(eventsFile, { region, accountId: LOCAL_ACCOUNT_ID, buses: eventBuses }),
+          onEvents,
           timeScale,
           dataDir: join(dataDir, 'stepfunctions'),
           ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
@@ -317,6 +331,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         return { server, resumed };
       },
       ({ server, resumed }) => `${server.endpoint}${resumed.length ? `, ${resumed.length} execution(s) resumed` : ''}`,
+    );
+
+    const eventBridge = await step('events', 'Starting EventBridge (PutEvents)', async () => {
+      const server = await startEventBridgeEndpoint({ onEvents, region, credentials: [credentials], port: eventsPort });
+      cleanups.push(() => server.close());
+      return server;
+    }, (server) => `${server.endpoint}; events in ${eventsFile}`);
+
+    const scheduler = await step(
+      'scheduler',
+      `Starting ${schedules.length} EventBridge Scheduler schedule(s)`,
+      async () => {
+        const started = startScheduler(schedules, { invoke: (name, payload) => functions.invoke(name, payload), onError: (message) => report('scheduler', message) });
+        cleanups.push(() => started.close());
+        return started;
+      },
+      () => schedules.map((schedule) => `${schedule.functionName} on ${describeExpression(schedule)}`).join('; ') || undefined,
     );
 
     const users = demoUsers(province.code);
@@ -403,6 +434,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       s3: s3.endpoint,
       stepfunctions: stepFunctions.endpoint,
       secretsmanager: secretsServer.endpoint,
+      events: eventBridge.endpoint,
       region,
       province: province.code,
       stackName,
@@ -424,6 +456,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       resumed,
       users,
       routes: (api?.routes ?? []).map((route) => ({ routeKey: route.routeKey, authorization: route.authorization.type })),
+      schedules,
+      runSchedule: (nameOrLogicalId, scheduledTime) => scheduler.run(nameOrLogicalId, scheduledTime),
       close: () => (closing ??= cleanUp()),
     };
   } catch (error) {
@@ -447,6 +481,11 @@ function provinceOf(code: string) {
     }
     throw error;
   }
+}
+
+function describeExpression({ expression, timezone }: LocalSchedule): string {
+  if (expression.kind === 'rate') return `every ${expression.everyMs / 60_000} min`;
+  return `${expression.kind} (${timezone})`;
 }
 
 function portOption(port: number | undefined): { port?: number } {
@@ -514,6 +553,7 @@ const SERVICE_LABELS: Record<LocalService, string> = {
   api: 'the HTTP API',
   issuer: 'the token issuer',
   console: 'the web console',
+  events: 'EventBridge',
 };
 
 function checkJava(): void {
@@ -559,7 +599,8 @@ export interface FunctionContext {
   credentials: LocalCredentials;
   region: string;
   timeScale: number;
-  endpoints: Record<'dynamodb' | 's3' | 'secretsmanager' | 'stepfunctions', string>;
+  /** eventbridge: absent where nothing receives events (a function started alone). */
+  endpoints: Record<'dynamodb' | 's3' | 'secretsmanager' | 'stepfunctions', string> & { eventbridge?: string };
 }
 
 /** What one function needs to run: its bundle, handler, limits, and the environment Lambda would give it. */
@@ -607,6 +648,7 @@ export function functionSpec(template: CfnTemplate, ctx: LocalStackContext, logi
       AWS_ENDPOINT_URL_S3: local.endpoints.s3,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: local.endpoints.secretsmanager,
       AWS_ENDPOINT_URL_SFN: local.endpoints.stepfunctions,
+      ...(local.endpoints.eventbridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoints.eventbridge } : {}),
       // A developer's ~/.aws (profiles, SSO, endpoints) must not leak into the functions.
       AWS_CONFIG_FILE: nowhere,
       AWS_SHARED_CREDENTIALS_FILE: nowhere,

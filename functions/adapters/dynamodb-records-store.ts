@@ -13,10 +13,12 @@ import {
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { monotonicFactory } from 'ulid';
 import type { Stage } from '../../domain/lifecycle.ts';
 import { ProposalInputSchema, type Proposal, type ProposalInput } from '../../domain/proposal.ts';
 import type { Tier } from '../../domain/province-config.ts';
+import { removalScope, type Registration, type RegistryState } from '../../domain/proposal-types.ts';
 import { REGION_CODE_PATTERNS } from '../../domain/regions.ts';
 import {
   ConflictError,
@@ -38,6 +40,8 @@ import {
   type ProposalQuery,
   type ProposalTiming,
   type RecordsStore,
+  type RegistryEntry,
+  type RevisedRecord,
   type StoredProposal,
 } from './records-store.ts';
 
@@ -46,10 +50,10 @@ const ulid = monotonicFactory();
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const proposalKey = (proposalId: string) => ({ pk: `PROPOSAL#${proposalId}`, sk: 'PROPOSAL' });
+export const proposalKey = (proposalId: string) => ({ pk: `PROPOSAL#${proposalId}`, sk: 'PROPOSAL' });
 const lockKey = (lock: Pick<IdentityLock, 'kind' | 'hash'>) => ({ pk: `${lock.kind}#${lock.hash}`, sk: 'LOCK' });
-const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' });
-const inboxKey = (tier: Tier, regionCode: string) => `INBOX#${tier}#${regionCode}`;
+export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' });
+export const inboxKey = (tier: Tier, regionCode: string) => `INBOX#${tier}#${regionCode}`;
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 /** Keys chosen by clients (idempotency keys, rate-limit subjects) only ever reach the table hashed. */
@@ -68,6 +72,37 @@ const regionIndex = (proposal: Pick<Proposal, 'provinceCode' | 'villageCode' | '
   gsi4sk: `${proposal.villageCode}#${proposal.id}`,
 });
 
+/** byVillage: a village's proposals by status, then last change. */
+const villageIndex = (proposal: Pick<Proposal, 'villageCode' | 'status' | 'updatedAt'>) => ({
+  gsi1pk: `VILLAGE#${proposal.villageCode}`,
+  gsi1sk: `${proposal.status}#${proposal.updatedAt}`,
+});
+
+/** A new proposal's item, with its keys, indexes and stage clock; other stores put it in their own transactions. */
+export const newProposalItem = (proposal: Proposal) => ({
+  ...proposalKey(proposal.id),
+  entity: 'PROPOSAL',
+  ...villageIndex(proposal),
+  ...regionIndex(proposal),
+  ...proposal,
+  stageEnteredAt: proposal.createdAt,
+  stageDays: {},
+});
+
+/** registry: a village's registered records, by registration time. */
+const registryIndex = (proposal: Pick<Proposal, 'villageCode' | 'id'>, registeredAt: string) => ({
+  gsi3pk: `REGISTRY#${proposal.villageCode}`,
+  gsi3sk: `${registeredAt}#${proposal.id}`,
+  registeredAt,
+});
+
+/** changes: every approved proposal of the province by completion time, for the monthly cut-off. */
+const completion = (proposal: Pick<Proposal, 'provinceCode' | 'id'>, completedAt: string) => ({
+  completedAt,
+  gsi5pk: `CHANGES#${proposal.provinceCode}`,
+  gsi5sk: `${completedAt}#${proposal.id}`,
+});
+
 /** Attributes that only serve the table's keys and indexes, stripped before a record leaves the adapter. */
 const STORAGE_ATTRIBUTES = [
   'pk',
@@ -80,10 +115,19 @@ const STORAGE_ATTRIBUTES = [
   'gsi3sk',
   'gsi4pk',
   'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
   'entity',
 ];
 
 const INPUT_KEYS = Object.keys(ProposalInputSchema.shape) as (keyof ProposalInput)[];
+
+/** The attributes a revision or a draft edit writes: the record, and a correction or removal when given. */
+const recordFields = (record: RevisedRecord): Record<string, unknown> => ({
+  ...Object.fromEntries(INPUT_KEYS.map((key) => [key, record[key]])),
+  ...(record.correction ? { correction: record.correction } : {}),
+  ...(record.removal ? { removal: record.removal } : {}),
+});
 
 /** Reads per listProposals page, so a selective status filter cannot make one request read the whole region. */
 const MAX_LIST_READS = 10;
@@ -190,13 +234,13 @@ function updateOf(values: Record<string, unknown>): Pick<Guard, 'names' | 'value
   return { expression, names, values: expressionValues };
 }
 
-function withoutStorageAttributes<T>(item: Record<string, unknown>): T {
+export function withoutStorageAttributes<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
   for (const name of STORAGE_ATTRIBUTES) delete copy[name];
   return copy as T;
 }
 
-function auditPut(tableName: string, entry: AuditEntry): TransactItem {
+export function auditPut(tableName: string, entry: AuditEntry): TransactItem {
   return {
     Put: {
       TableName: tableName,
@@ -206,7 +250,7 @@ function auditPut(tableName: string, entry: AuditEntry): TransactItem {
 }
 
 /** A transaction cancelled because another one touched the same item at the same time: worth trying again. */
-function isTransactionConflict(error: unknown): boolean {
+export function isTransactionConflict(error: unknown): boolean {
   return (
     error instanceof TransactionCanceledException &&
     (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict') &&
@@ -218,7 +262,7 @@ function isTransactionConflict(error: unknown): boolean {
 const conflictBackoff = (attempt: number) => sleep(Math.round((10 + Math.random() * 20) * 2 ** attempt));
 const TRANSACTION_ATTEMPTS = 6;
 
-function isConditionFailure(error: unknown, index?: number): boolean {
+export function isConditionFailure(error: unknown, index?: number): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   if (error instanceof TransactionCanceledException) {
     const reasons = error.CancellationReasons ?? [];
@@ -246,15 +290,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: {
-            ...proposalKey(proposal.id),
-            entity: 'PROPOSAL',
-            ...this.villageIndex(proposal),
-            ...regionIndex(proposal),
-            ...proposal,
-            stageEnteredAt: proposal.createdAt,
-            stageDays: {},
-          },
+          Item: newProposalItem(proposal),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -325,13 +361,16 @@ export class DynamoDbRecordsStore implements RecordsStore {
   async changeProposal(proposalId: string, change: ProposalChange): Promise<Proposal> {
     const current = await this.mustGet(proposalId);
     const at = this.now();
-    await this.transact([this.proposalUpdate(current, change, at), this.auditFor(current, change, at)], proposalId);
+    const related = (change.relatedAudit ?? []).map((entry) =>
+      auditPut(this.tableName, { ...entry, at: at.toISOString(), actor: change.audit.actor }),
+    );
+    await this.transact([this.proposalUpdate(current, change, at), this.auditFor(current, change, at), ...related], proposalId);
     return this.mustGet(proposalId);
   }
 
   async reviseProposal(
     proposalId: string,
-    input: ProposalInput,
+    input: RevisedRecord,
     expect: { version: number },
     audit: { actor: Actor },
   ): Promise<Proposal> {
@@ -340,7 +379,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     const at = this.now();
     const updatedAt = at.toISOString();
     const version = current.version + 1;
-    const fields = Object.fromEntries(INPUT_KEYS.map((key) => [key, input[key]]));
+    const fields = recordFields(input);
     const revised = { ...current, ...fields } as StoredProposal;
     const times = stageTimes(current, 'DRAFT', at);
     const update = updateOf({
@@ -398,6 +437,57 @@ export class DynamoDbRecordsStore implements RecordsStore {
     if (current.status !== 'RETURNED') {
       throw new ConflictError(`Only a returned proposal can be revised; ${current.id} is ${current.status}`, 'NOT_RETURNED');
     }
+  }
+
+  async editDraft(proposalId: string, edit: RevisedRecord, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal> {
+    const current = await this.mustGet(proposalId);
+    this.assertEditable(current, expect.version);
+    const updatedAt = this.now().toISOString();
+    const fields = recordFields(edit);
+    // Names only: the values may be NIKs.
+    const changed = Object.keys(fields).filter((key) => !isDeepStrictEqual(fields[key], current[key as keyof StoredProposal]));
+    const edited = { ...current, ...fields } as StoredProposal;
+    const update = updateOf({
+      ...fields,
+      updatedAt,
+      ...(audit.actor.type === 'user' ? { submittedBy: audit.actor.id } : {}),
+      // An ADD may move to another village of the caller's region.
+      ...this.villageIndex({ villageCode: edited.villageCode, status: 'DRAFT', updatedAt }),
+      ...regionIndex(edited),
+    });
+    const item: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: proposalKey(proposalId),
+        UpdateExpression: update.expression,
+        ConditionExpression: '#version = :expectedVersion AND #status = :draft',
+        ExpressionAttributeNames: { ...update.names, '#version': 'version', '#status': 'status' },
+        ExpressionAttributeValues: { ...update.values, ':expectedVersion': expect.version, ':draft': 'DRAFT' },
+      },
+    };
+    const entry = auditPut(this.tableName, {
+      proposalId,
+      version: current.version,
+      at: updatedAt,
+      actor: audit.actor,
+      action: 'DRAFT_EDITED',
+      detail: { changed },
+    });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [item, entry] }));
+    } catch (error) {
+      if (!isConditionFailure(error) && !isTransactionConflict(error)) throw error;
+      this.assertEditable(await this.mustGet(proposalId), expect.version);
+      throw new ConflictError(`Proposal ${proposalId} changed meanwhile`, 'PROPOSAL_STATE_CHANGED');
+    }
+    return this.mustGet(proposalId);
+  }
+
+  private assertEditable(current: StoredProposal, version: number) {
+    if (current.version !== version) {
+      throw new ConflictError(`Proposal ${current.id} is at version ${current.version}, not ${version}`, 'PROPOSAL_STATE_CHANGED');
+    }
+    if (current.status !== 'DRAFT') throw new ConflictError(`Only a draft can be edited; ${current.id} is ${current.status}`, 'NOT_A_DRAFT');
   }
 
   async auditTrail(proposalId: string): Promise<AuditEntry[]> {
@@ -468,6 +558,28 @@ export class DynamoDbRecordsStore implements RecordsStore {
     );
   }
 
+  async shareLocks(proposalId: string, locks: LockConflict[]): Promise<void> {
+    if (locks.length === 0) return;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: locks.map((lock) => ({
+            Update: {
+              TableName: this.tableName,
+              Key: lockKey(lock),
+              UpdateExpression: 'ADD sharedWith :me',
+              ConditionExpression: 'holderProposalId = :holder',
+              ExpressionAttributeValues: { ':me': new Set([proposalId]), ':holder': lock.holder.proposalId },
+            },
+          })),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConflictError('A shared lock changed holder after the adjudication', 'LOCKS_CONTENDED');
+    }
+  }
+
   async register(proposalId: string, change: ProposalChange, registeredAt: string): Promise<Proposal> {
     const proposal = await this.mustGet(proposalId);
     const lockUpdates: TransactItem[] = (proposal.locks ?? []).map((lock) => ({
@@ -481,22 +593,183 @@ export class DynamoDbRecordsStore implements RecordsStore {
       },
     }));
     const at = this.now();
-    const update = this.proposalUpdate(proposal, change, at, {
-      gsi3pk: `REGISTRY#${proposal.villageCode}`,
-      gsi3sk: `${registeredAt}#${proposalId}`,
-      registeredAt,
-    });
+    const update = this.proposalUpdate(proposal, change, at, { ...registryIndex(proposal, registeredAt), ...completion(proposal, registeredAt) });
     await this.transact([update, this.auditFor(proposal, change, at), ...lockUpdates], proposalId);
     return this.mustGet(proposalId);
   }
 
-  async registryOf(villageCode: string) {
+  async registryOf(villageCode: string): Promise<RegistryEntry[]> {
     const items = await this.queryAll({
       IndexName: 'registry',
       KeyConditionExpression: 'gsi3pk = :pk',
       ExpressionAttributeValues: { ':pk': `REGISTRY#${villageCode}` },
     });
-    return items.map((item) => ({ proposalId: item.id as string, registeredAt: item.registeredAt as string }));
+    return items.map((item) => {
+      const { registration, endedMembers } = item as RegistryState;
+      return {
+        proposalId: item.id as string,
+        registeredAt: item.registeredAt as string,
+        ...(registration ? { ended: { endedAt: registration.endedAt, endReason: registration.endReason } } : {}),
+        ...(endedMembers?.length ? { endedMembers: endedMembers.length } : {}),
+      };
+    });
+  }
+
+  async claimTarget(targetId: string, proposalId: string, actor: Actor): Promise<{ claimed: true } | { claimed: false; target?: StoredProposal }> {
+    const target = await this.getProposal(targetId);
+    if (!target) return { claimed: false };
+    if (target.openCase === proposalId) return { claimed: true };
+    const claim: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: proposalKey(targetId),
+        UpdateExpression: 'SET #openCase = :me',
+        ConditionExpression:
+          // A record written before proposal types has no `type`: it is an ADD, and `<>` alone is false on it.
+          '#status = :registered AND (attribute_not_exists(#type) OR #type <> :remove) AND attribute_not_exists(#openCase) AND ' +
+          'attribute_not_exists(#registration) AND attribute_not_exists(#supersededBy)',
+        ExpressionAttributeNames: {
+          '#openCase': 'openCase',
+          '#status': 'status',
+          '#type': 'type',
+          '#registration': 'registration',
+          '#supersededBy': 'supersededBy',
+        },
+        ExpressionAttributeValues: { ':me': proposalId, ':registered': 'REGISTERED', ':remove': 'REMOVE' },
+      },
+    };
+    const audit = this.targetAudit(target, actor, 'CASE_OPENED', { proposalId });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [claim, audit] }));
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error) && !isTransactionConflict(error)) throw error;
+      return { claimed: false, target: await this.getProposal(targetId) };
+    }
+  }
+
+  async releaseTarget(targetId: string, proposalId: string, actor: Actor): Promise<void> {
+    const target = await this.getProposal(targetId);
+    if (target?.openCase !== proposalId) return;
+    const release: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: proposalKey(targetId),
+        UpdateExpression: 'REMOVE #openCase',
+        ConditionExpression: '#openCase = :me',
+        ExpressionAttributeNames: { '#openCase': 'openCase' },
+        ExpressionAttributeValues: { ':me': proposalId },
+      },
+    };
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [release, this.targetAudit(target, actor, 'CASE_CLOSED', { proposalId })] }));
+    } catch (error) {
+      // Released meanwhile (a retried stage): nothing left to do.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async completeChange(proposalId: string, change: ProposalChange, completedAt: string): Promise<Proposal> {
+    const proposal = await this.mustGet(proposalId);
+    if (!proposal.target || (proposal.type !== 'REMOVE' && proposal.type !== 'UPDATE')) {
+      throw new ConflictError(`Proposal ${proposalId} acts on no registered record`, 'PROPOSAL_STATE_CHANGED');
+    }
+    const target = await this.mustGet(proposal.target.proposalId);
+    const at = this.now();
+    const ended: Registration = {
+      endedAt: completedAt,
+      endReason: proposal.type === 'UPDATE' ? 'CORRECTED' : proposal.removal!.reason,
+      endedBy: proposalId,
+    };
+    const key = (lock: IdentityLock) => `${lock.kind}#${lock.hash}`;
+    const targetLocks = target.locks ?? [];
+    const targetValues: Record<string, unknown> = { updatedAt: at.toISOString(), openCase: null };
+    // Locks the proposal registers as its own, takes over from the target, and releases from the target.
+    let own: IdentityLock[] = [];
+    let inherited: IdentityLock[] = [];
+    let released: IdentityLock[];
+    let action: string;
+    if (proposal.type === 'UPDATE') {
+      const held = new Set(targetLocks.map(key));
+      const kept = new Set((proposal.locks ?? []).map(key));
+      own = (proposal.locks ?? []).filter((lock) => !held.has(key(lock)));
+      inherited = (proposal.locks ?? []).filter((lock) => held.has(key(lock)));
+      released = targetLocks.filter((lock) => !kept.has(key(lock)));
+      Object.assign(targetValues, { supersededBy: proposalId, registration: ended });
+      action = 'SUPERSEDED';
+    } else {
+      const scope = removalScope(target, proposal.removal!);
+      if (scope.household) {
+        released = targetLocks;
+        targetValues.registration = ended;
+        action = 'REGISTRATION_ENDED';
+      } else {
+        const leaving = new Set(scope.memberIndexes.map((index) => `members.${index}.nik`));
+        released = targetLocks.filter((lock) => leaving.has(lock.path));
+        targetValues.locks = targetLocks.filter((lock) => !leaving.has(lock.path));
+        targetValues.endedMembers = [
+          ...(target.endedMembers ?? []),
+          ...scope.memberIndexes.map((index) => ({ nik: target.members[index]!.nik, ...ended })),
+        ];
+        action = 'MEMBERS_ENDED';
+      }
+    }
+    const targetUpdate = updateOf(targetValues);
+    const lockItem = (lock: IdentityLock, holder: string, update?: string): TransactItem =>
+      update
+        ? {
+            Update: {
+              TableName: this.tableName,
+              Key: lockKey(lock),
+              UpdateExpression: update,
+              ConditionExpression: 'holderProposalId = :holder',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':holder': holder, ':me': proposalId, ':registered': 'REGISTERED', ':at': completedAt },
+            },
+          }
+        : { Delete: { TableName: this.tableName, Key: lockKey(lock), ConditionExpression: 'holderProposalId = :holder', ExpressionAttributeValues: { ':holder': holder } } };
+    const registerLock = 'SET #state = :registered, registeredAt = :at, holderProposalId = :me';
+    const items: TransactItem[] = [
+      this.proposalUpdate(proposal, change, at, {
+        ...completion(proposal, completedAt),
+        // A correction is the registered record from now on; a removal only records an end.
+        ...(proposal.type === 'UPDATE' ? registryIndex(proposal, completedAt) : {}),
+      }),
+      this.auditFor(proposal, change, at),
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: proposalKey(target.id),
+          UpdateExpression: targetUpdate.expression,
+          ConditionExpression:
+            '#status = :registered AND #openCase = :me AND attribute_not_exists(#registration) AND attribute_not_exists(#supersededBy)',
+          ExpressionAttributeNames: {
+            ...targetUpdate.names,
+            '#status': 'status',
+            '#openCase': 'openCase',
+            '#registration': 'registration',
+            '#supersededBy': 'supersededBy',
+          },
+          ExpressionAttributeValues: { ...targetUpdate.values, ':registered': 'REGISTERED', ':me': proposalId },
+        },
+      },
+      this.targetAudit(target, change.audit.actor, action, {
+        by: proposalId,
+        type: proposal.type,
+        endReason: ended.endReason,
+        ...(targetValues.endedMembers ? { members: (targetValues.endedMembers as unknown[]).length } : {}),
+      }),
+      ...own.map((lock) => lockItem(lock, proposalId, registerLock)),
+      ...inherited.map((lock) => lockItem(lock, target.id, registerLock)),
+      ...released.map((lock) => lockItem(lock, target.id)),
+    ];
+    await this.transact(items, proposalId);
+    return this.mustGet(proposalId);
+  }
+
+  /** An audit entry on a registered record another proposal acts on (its status does not change). */
+  private targetAudit(target: StoredProposal, actor: Actor, action: string, detail: Record<string, unknown>): TransactItem {
+    return auditPut(this.tableName, { proposalId: target.id, version: target.version, at: this.now().toISOString(), actor, action, detail });
   }
 
   async findPhotos(bandKeys: string[]): Promise<PhotoIndexEntry[]> {
@@ -593,7 +866,8 @@ export class DynamoDbRecordsStore implements RecordsStore {
     if (!existing) throw new ConflictError('The task vanished while it was being opened', 'TASK_MISSING');
     const { token: storedToken, ...stored } = existing;
     if (storedToken === token) return { outcome: 'unchanged', task: stored };
-    if (stored.status === 'DECIDED') {
+    // A decision held by a freeze is recorded too: it keeps its decision and takes the token it will be sent to.
+    if (stored.status !== 'PENDING') {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -904,7 +1178,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
   }
 
   private villageIndex(proposal: Pick<Proposal, 'villageCode' | 'status' | 'updatedAt'>) {
-    return { gsi1pk: `VILLAGE#${proposal.villageCode}`, gsi1sk: `${proposal.status}#${proposal.updatedAt}` };
+    return villageIndex(proposal);
   }
 
   /** The change as an update of the record `current` was read from; stage times move when the stage does. */
@@ -921,7 +1195,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
       ...times.values,
       ...extra,
     };
-    for (const field of ['tier', 'reasons', 'flags', 'review', 'locks', 'failure'] as const) {
+    for (const field of ['tier', 'reasons', 'flags', 'review', 'locks', 'failure', 'appeal'] as const) {
       if (change[field] !== undefined) values[field] = change[field];
     }
     const update = updateOf(values);

@@ -2,7 +2,9 @@ import type { Flag, Proposal, ProposalInput } from '../../domain/proposal.ts';
 import type { ValidationIssue } from '../../domain/messages.ts';
 import type { Stage, Status } from '../../domain/lifecycle.ts';
 import type { Tier } from '../../domain/province-config.ts';
-import type { Decision, TaskKind } from '../../domain/decisions.ts';
+import type { Decision, DuplicateResolution, TaskKind } from '../../domain/decisions.ts';
+import type { Appeal } from '../../domain/appeals.ts';
+import type { EndReason, RegistryState } from '../../domain/proposal-types.ts';
 
 /** Who caused a change: a person (operator, approver) or a workflow stage. */
 export type Actor = { type: 'user' | 'system'; id: string };
@@ -16,6 +18,14 @@ export type AuditEntry = {
   from?: { status: Status; stage: Stage };
   to?: { status: Status; stage: Stage };
   detail?: Record<string, unknown>;
+};
+
+export type RegistryEntry = {
+  proposalId: string;
+  registeredAt: string;
+  ended?: { endedAt: string; endReason: EndReason };
+  /** Members whose registration ended while the household stays registered. */
+  endedMembers?: number;
 };
 
 /** A keyed hash of a NIK or KK, with where it came from in the proposal (never the number itself). */
@@ -36,8 +46,14 @@ export type ProposalChange = {
   review?: { endsAt: string };
   locks?: IdentityLock[];
   failure?: { error: string; cause?: string } | null;
+  appeal?: Appeal | null;
   audit: { actor: Actor; action: string; detail?: Record<string, unknown> };
+  /** Audit entries on other proposals the change concerns (a merge), written in the same transaction. */
+  relatedAudit?: { proposalId: string; version: number; action: string; detail?: Record<string, unknown> }[];
 };
+
+/** A proposal's record as the village changes it, with an UPDATE's correction or a REMOVE's removal. */
+export type RevisedRecord = ProposalInput & Pick<Proposal, 'correction' | 'removal'>;
 
 export type ApprovalTask = {
   taskId: string;
@@ -50,8 +66,9 @@ export type ApprovalTask = {
   createdAt: string;
   dueAt: string;
   escalations: number;
-  status: 'PENDING' | 'DECIDED';
-  decision?: { decision: Decision; reason?: string; decidedBy: string; decidedAt: string };
+  /** HELD: decided while the region was frozen, recorded but not yet sent to the workflow (domain/freezes.ts). */
+  status: 'PENDING' | 'HELD' | 'DECIDED';
+  decision?: { decision: Decision; reason?: string; resolution?: DuplicateResolution; decidedBy: string; decidedAt: string };
 };
 
 export type PhotoIndexEntry = { proposalId: string; kind: string; key: string; hash: string };
@@ -75,7 +92,7 @@ export type ProposalTiming = {
 };
 
 /** A proposal as the store returns it: the record, the locks it recorded and its time per stage. */
-export type StoredProposal = Proposal & { locks?: IdentityLock[] } & ProposalTiming;
+export type StoredProposal = Proposal & { locks?: IdentityLock[] } & ProposalTiming & RegistryState;
 
 /** What an idempotency key stands for: the first request's hash and the proposal it created. */
 export type IdempotencyRecord = { requestHash: string; proposalId: string };
@@ -178,12 +195,20 @@ export interface RecordsStore {
   /** Moves the change's stage time into stageDays when the stage changes. */
   changeProposal(proposalId: string, change: ProposalChange): Promise<Proposal>;
   /**
-   * A RETURNED proposal at `expect.version` becomes the DRAFT of its next version with the new input: reasons and
+   * A RETURNED proposal at `expect.version` becomes the DRAFT of its next version with the new input (and an
+   * UPDATE's correction, when given): reasons and
    * flags emptied, review, tier and failure removed, audited as REVISED. ConflictError NOT_RETURNED when it is not
    * RETURNED, PROPOSAL_STATE_CHANGED when its version is not `expect.version` (or it changed meanwhile),
    * PROPOSAL_NOT_FOUND when it does not exist.
    */
-  reviseProposal(proposalId: string, input: ProposalInput, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal>;
+  reviseProposal(proposalId: string, input: RevisedRecord, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal>;
+  /**
+   * Edits a DRAFT in place, keeping its version: its record, and a REMOVE's removal or an UPDATE's correction when
+   * given. Type, target and origin are never touched. Audited as DRAFT_EDITED with the names of the parts that
+   * changed. ConflictError NOT_A_DRAFT when it is no DRAFT, PROPOSAL_STATE_CHANGED when its version is not
+   * `expect.version` (or it changed meanwhile), PROPOSAL_NOT_FOUND when it does not exist.
+   */
+  editDraft(proposalId: string, edit: RevisedRecord, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal>;
   auditTrail(proposalId: string): Promise<AuditEntry[]>;
   /** An audit entry for an act that changes no proposal state by itself (a decision, an objection). */
   appendAudit(entry: AuditEntry): Promise<void>;
@@ -192,9 +217,29 @@ export interface RecordsStore {
   acquireLocks(proposalId: string, locks: IdentityLock[]): Promise<{ conflicts: LockConflict[] }>;
   /** Drops the ACTIVE locks this proposal holds; registrations stay. */
   releaseLocks(proposalId: string, locks: IdentityLock[]): Promise<void>;
+  /**
+   * Records an adjudicated exception on locks another proposal holds: adds this proposal to each lock's `sharedWith`,
+   * only while the lock is still held by the holder the adjudicator saw (ConflictError LOCKS_CONTENDED otherwise).
+   */
+  shareLocks(proposalId: string, locks: LockConflict[]): Promise<void>;
   /** Turns the proposal's locks into registrations and marks it REGISTERED, atomically. */
   register(proposalId: string, change: ProposalChange, registeredAt: string): Promise<Proposal>;
-  registryOf(villageCode: string): Promise<{ proposalId: string; registeredAt: string }[]>;
+  /** Every record registered in the village, ended ones too (with when and why they ended). */
+  registryOf(villageCode: string): Promise<RegistryEntry[]>;
+  /**
+   * Claims a registered, current record for one REMOVE or UPDATE at a time (audited on the record). Claiming it
+   * again for the same proposal is a no-op; otherwise `claimed: false` and the record as it stands.
+   */
+  claimTarget(targetId: string, proposalId: string, actor: Actor): Promise<{ claimed: true } | { claimed: false; target?: StoredProposal }>;
+  /** Drops the proposal's claim on the record, if it holds it (audited); anything else is left alone. */
+  releaseTarget(targetId: string, proposalId: string, actor: Actor): Promise<void>;
+  /**
+   * Completes an approved REMOVE or UPDATE in one transaction, like `register` for an ADD: the proposal becomes
+   * REGISTERED; a REMOVE ends the target's registration (or its named members'), releasing their identity locks; an
+   * UPDATE becomes the registered record, supersedes the target and takes over its locks (ones the correction
+   * dropped are released). The target's claim is dropped and both records are audited; nothing is deleted.
+   */
+  completeChange(proposalId: string, change: ProposalChange, completedAt: string): Promise<Proposal>;
 
   findPhotos(bandKeys: string[]): Promise<PhotoIndexEntry[]>;
   indexPhoto(bandKeys: string[], entry: PhotoIndexEntry): Promise<void>;

@@ -1,5 +1,5 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowEngine } from '../application/workflow-engine.ts';
+import type { ExecutionInput, WorkflowEngine } from '../application/workflow-engine.ts';
 
 export class StepFunctionsEngine implements WorkflowEngine {
   constructor(
@@ -7,7 +7,7 @@ export class StepFunctionsEngine implements WorkflowEngine {
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(name: string, input: { proposalId: string; version: number }) {
+  async start(name: string, input: ExecutionInput) {
     const { executionArn } = await this.client.send(
       new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
     );

@@ -23,6 +23,20 @@ const API_ERRORS = {
   PROPOSAL_NOT_FOUND: [404, { id: 'Usulan tidak ditemukan.', en: 'The proposal does not exist.' }],
   TASK_NOT_FOUND: [404, { id: 'Tugas tidak ditemukan.', en: 'The task does not exist.' }],
   IMPORT_NOT_FOUND: [404, { id: 'Impor tidak ditemukan.', en: 'The import does not exist.' }],
+  EXPORT_NOT_FOUND: [404, { id: 'Ekspor cut-off tidak ditemukan.', en: 'The cut-off export does not exist.' }],
+  FREEZE_NOT_FOUND: [404, { id: 'Masa penangguhan tidak ditemukan.', en: 'The freeze does not exist.' }],
+  FREEZE_ALREADY_ENDED: [409, { id: 'Masa penangguhan ini sudah berakhir.', en: 'This freeze has already ended.' }],
+  BATCH_TIME_EXCEEDED: [
+    503,
+    {
+      id: 'Tugas ini belum sempat diproses dalam batas waktu; tidak ada yang dicatat, kirim ulang.',
+      en: 'This task was not reached within the time limit; nothing was recorded, send it again.',
+    },
+  ],
+  RECEIPT_NOT_FOUND: [
+    404,
+    { id: 'Nomor tanda terima sanggahan tidak ditemukan.', en: 'No objection has this receipt code.' },
+  ],
   MALFORMED_JSON: [400, { id: 'Isi permintaan bukan JSON yang sah.', en: 'The request body is not valid JSON.' }],
   UNSUPPORTED_CONTENT_TYPE: [
     400,
@@ -65,15 +79,65 @@ const API_ERRORS = {
   ],
   ALREADY_SUBMITTED: [409, { id: 'Versi usulan ini sudah diajukan.', en: 'This version was already submitted.' }],
   NOT_A_DRAFT: [409, { id: 'Hanya draf yang dapat diubah di sini.', en: 'Only a draft can be changed here.' }],
+  NOT_REJECTED: [
+    409,
+    { id: 'Hanya usulan yang ditolak yang dapat diajukan banding.', en: 'Only a rejected proposal can be appealed.' },
+  ],
+  ALREADY_APPEALED: [
+    409,
+    { id: 'Usulan ini sudah pernah diajukan banding.', en: 'This proposal was already appealed.' },
+  ],
+  NOT_APPEALABLE: [
+    422,
+    {
+      id: 'Penolakan ini tidak dapat dibanding: hanya penolakan oleh pejabat pada persetujuan atau sanggahan.',
+      en: 'This rejection cannot be appealed: only an approver rejecting on approval or upholding an objection can be.',
+    },
+  ],
+  APPEAL_WINDOW_CLOSED: [
+    422,
+    { id: 'Batas waktu banding sudah lewat.', en: 'The time to appeal has passed.' },
+  ],
+  APPEAL_IDENTITY_CONFLICT: [
+    409,
+    {
+      id: 'NIK atau KK pada usulan ini kini dipakai usulan lain; banding tidak dapat diproses.',
+      en: 'A NIK or KK of this proposal is now held by another proposal; the appeal cannot go ahead.',
+    },
+  ],
   NOT_RETURNED: [
     409,
-    { id: 'Hanya usulan yang dikembalikan yang dapat diperbaiki.', en: 'Only a returned proposal can be revised.' },
+    {
+      id: 'Hanya draf atau usulan yang dikembalikan yang dapat diubah.',
+      en: 'Only a draft or a returned proposal can be changed.',
+    },
+  ],
+  REMOVAL_NOT_REVISABLE: [
+    409,
+    {
+      id: 'Usulan penghapusan yang dikembalikan tidak diperbaiki; ajukan usulan penghapusan baru.',
+      en: 'A returned removal is not revised; file a new removal instead.',
+    },
   ],
   VERSION_CONFLICT: [
     409,
     { id: 'Usulan telah berubah; muat ulang lalu coba lagi.', en: 'The proposal changed; reload and try again.' },
   ],
   TASK_ALREADY_DECIDED: [409, { id: 'Tugas ini sudah diputuskan.', en: 'This task was already decided.' }],
+  NOT_REGISTERED: [
+    409,
+    {
+      id: 'Keluarga ini tidak (lagi) tercatat sebagai penerima.',
+      en: 'This household is not (or no longer) on the register.',
+    },
+  ],
+  NOT_A_CASE: [
+    409,
+    {
+      id: 'Hanya usulan penghapusan atau perbaikan data yang dapat ditutup.',
+      en: 'Only a removal or correction case can be withdrawn.',
+    },
+  ],
   NOT_IN_REVIEW: [
     409,
     { id: 'Usulan ini tidak sedang dalam uji publik.', en: 'This proposal is not in public review.' },

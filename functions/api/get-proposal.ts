@@ -3,13 +3,17 @@ import type { TaskKind } from '../../domain/decisions.ts';
 import { maskKk, maskNik } from '../../domain/masking.ts';
 import type { Lang } from '../../domain/messages.ts';
 import type { Proposal } from '../../domain/proposal.ts';
+import type { RegisteredRecord } from '../../domain/proposal-types.ts';
 import type { AuditEntry, Objection } from '../adapters/records-store.ts';
 import { evidenceStoreFromEnvironment } from '../adapters/s3-evidence-store.ts';
 import { s3UploadSigner } from '../adapters/s3-upload-signer.ts';
 import { taskIdFor } from '../shared/tasks.ts';
+import { duplicateComparison } from './duplicate-comparison.ts';
 import { ApiError } from './errors.ts';
 import { apiHandler, authorize, json, type ApiDeps, type ApiRequest } from './http.ts';
+import { proposalTypeView } from './proposal-type-view.ts';
 import { routeFor } from './routes.ts';
+import { taskFreezeMarks } from './task-freeze-marks.ts';
 
 const route = routeFor('getProposal');
 
@@ -27,7 +31,7 @@ export async function getProposal(request: ApiRequest<typeof route>, deps: ApiDe
   authorize(request, { regionCode: proposal.villageCode });
 
   const [pendingTask, documents, objections, history] = await Promise.all([
-    pendingTaskOf(proposal, deps),
+    pendingTaskOf(proposal, deps, request.caller),
     documentLinks(proposal.id, deps),
     deps.store.listObjections(proposal.id),
     deps.store.auditTrail(proposal.id),
@@ -46,7 +50,7 @@ export async function getProposal(request: ApiRequest<typeof route>, deps: ApiDe
 }
 
 /** Built field by field, never by spreading the record, so no NIK or KK can slip through unmasked. */
-function proposalFields(proposal: Proposal, lang: Lang) {
+function proposalFields(proposal: RegisteredRecord, lang: Lang) {
   const { household } = proposal;
   return {
     proposalId: proposal.id,
@@ -82,22 +86,35 @@ function proposalFields(proposal: Proposal, lang: Lang) {
     // Stored flags never hold a NIK or KK (domain/flags.ts): pointers and details go out as recorded.
     flags: proposal.flags,
     reasons: proposal.reasons.map((reason) => ({ path: reason.path, code: reason.code, message: reason.message[lang] })),
+    ...proposalTypeView(proposal),
+    ...(proposal.appeal ? { appeal: appealView(proposal.appeal) } : {}),
   };
+}
+
+/** The appeal as the view shows it: who filed it stays in the history. */
+function appealView({ filedBy: _filedBy, ...appeal }: NonNullable<Proposal['appeal']>) {
+  return appeal;
 }
 
 /** The kind of task a proposal waits on in its current state, if any. */
 function awaitedTaskKind(proposal: Proposal): TaskKind | undefined {
   if (proposal.status === 'AWAITING_APPROVAL' && proposal.stage === 'APPROVAL') return 'approval';
   if (proposal.status === 'IN_REVIEW' && proposal.stage === 'ADJUDICATION') return 'adjudication';
+  if (proposal.status === 'SUBMITTED' && proposal.stage === 'DUPLICATE_ADJUDICATION') return 'duplicate';
+  if (proposal.status === 'APPEALED' && proposal.stage === 'APPEAL') return 'appeal';
   return undefined;
 }
 
-/** Found by the id the workflow gives the task (one per version and tier), so no inbox has to be searched. */
-async function pendingTaskOf(proposal: Proposal, deps: ApiDeps) {
+/**
+ * Found by the id the workflow gives the task (one per version and tier), so no inbox has to be searched. A task
+ * whose decision a freeze holds still waits: shown with that decision and the freeze, as the inbox shows it.
+ */
+async function pendingTaskOf(proposal: Proposal, deps: ApiDeps, caller: Caller) {
   const kind = awaitedTaskKind(proposal);
   if (!kind || !proposal.tier) return null;
   const task = await deps.store.getTask(taskIdFor({ proposalId: proposal.id, version: proposal.version, kind, tier: proposal.tier }));
-  if (!task || task.status !== 'PENDING') return null;
+  if (!task || task.status === 'DECIDED') return null;
+  const at = deps.now();
   // Field by field: the task token resumes the workflow and never leaves the server.
   return {
     taskId: task.taskId,
@@ -105,9 +122,11 @@ async function pendingTaskOf(proposal: Proposal, deps: ApiDeps) {
     tier: task.tier,
     kind: task.kind,
     dueAt: task.dueAt,
-    overdue: Date.parse(task.dueAt) < deps.now().getTime(),
+    overdue: Date.parse(task.dueAt) < at.getTime(),
     villageCode: task.villageCode,
     escalations: task.escalations ?? 0,
+    ...taskFreezeMarks(task, await deps.freezes.listFreezes({ endingAfter: at }), at),
+    ...(task.kind === 'duplicate' && { duplicate: await duplicateComparison(deps.store, caller, task, proposal) }),
   };
 }
 

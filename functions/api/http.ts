@@ -6,7 +6,13 @@ import { zodIssues, type Lang } from '../../domain/messages.ts';
 import { parseProvinceConfig, type ProvinceConfig } from '../../domain/province-config.ts';
 import type { RegionDirectory } from '../../domain/regions.ts';
 import { DynamoDbRecordsStore } from '../adapters/dynamodb-records-store.ts';
+import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
+import type { FreezeStore } from '../adapters/freeze-store.ts';
+import { DynamoDbRegistryObjectionsStore } from '../adapters/dynamodb-registry-objections-store.ts';
+import type { RegistryObjectionsStore } from '../adapters/registry-objections-store.ts';
 import type { EvidenceStore } from '../adapters/evidence-store.ts';
+import { DynamoDbExportsStore } from '../adapters/dynamodb-exports-store.ts';
+import type { ExportsStore } from '../adapters/exports-store.ts';
 import { ConflictError, type RecordsStore } from '../adapters/records-store.ts';
 import type { UploadSigner } from '../adapters/upload-signer.ts';
 import type { WorkflowEngine } from '../application/workflow-engine.ts';
@@ -21,9 +27,14 @@ export type ApiDeps = {
   provinceCode: string;
   config: ProvinceConfig;
   store: RecordsStore;
+  freezes: FreezeStore;
+  registryObjections: RegistryObjectionsStore;
   workflow: WorkflowEngine;
   uploads: UploadSigner;
   evidence: EvidenceStore;
+  /** The monthly cut-off exports, and download links to their files (the exports bucket). */
+  exports: ExportsStore;
+  exportLinks: Pick<UploadSigner, 'presignDownload'>;
   regions: () => RegionDirectory;
   now: () => Date;
   timeScale: number;
@@ -231,6 +242,7 @@ export type ApiAdapters = {
   workflow?: (env: NodeJS.ProcessEnv) => WorkflowEngine;
   uploads?: (env: NodeJS.ProcessEnv) => UploadSigner;
   evidence?: (env: NodeJS.ProcessEnv) => EvidenceStore;
+  exportLinks?: (env: NodeJS.ProcessEnv) => Pick<UploadSigner, 'presignDownload'>;
 };
 
 export function apiDepsFromEnvironment(env: NodeJS.ProcessEnv, adapters: ApiAdapters): ApiDeps {
@@ -242,13 +254,18 @@ export function apiDepsFromEnvironment(env: NodeJS.ProcessEnv, adapters: ApiAdap
       },
     });
   let regions: RegionDirectory | undefined;
+  const documents = documentClient(new DynamoDBClient({}));
   return {
     provinceCode: settings.PROVINCE_CODE,
     config: parseProvinceConfig(JSON.parse(settings.PROVINCE_CONFIG)),
-    store: new DynamoDbRecordsStore(documentClient(new DynamoDBClient({})), settings.TABLE_NAME),
+    store: new DynamoDbRecordsStore(documents, settings.TABLE_NAME),
+    freezes: new DynamoDbFreezeStore(documents, settings.TABLE_NAME),
+    registryObjections: new DynamoDbRegistryObjectionsStore(documents, settings.TABLE_NAME),
     workflow: adapters.workflow?.(env) ?? unavailable('workflow'),
     uploads: adapters.uploads?.(env) ?? unavailable('upload signer'),
     evidence: adapters.evidence?.(env) ?? unavailable('evidence store'),
+    exports: new DynamoDbExportsStore(documents, settings.TABLE_NAME),
+    exportLinks: adapters.exportLinks?.(env) ?? unavailable('export links'),
     regions: () => (regions ??= regionDirectory(settings.PROVINCE_CODE)),
     now: () => new Date(),
     timeScale: settings.VERVAL_TIME_SCALE ?? 1,

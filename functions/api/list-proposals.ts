@@ -37,6 +37,7 @@ function summary(proposal: Proposal) {
     memberCount: proposal.members.length,
     programs: [...proposal.programs],
     updatedAt: proposal.updatedAt,
+    ...(proposal.origin ? { origin: { ...proposal.origin } } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export type RouteNeeds = {
   readsEvidence?: boolean;
   /** Reads imported files under imports/. */
   readsImports?: boolean;
+  /** Presigns GETs of the cut-off exports (exports bucket, under exports/). */
+  readsExports?: boolean;
   startsWorkflow?: boolean;
   resumesWorkflow?: boolean;
   needsRegions?: boolean;
@@ -87,11 +89,25 @@ export const ROUTES = [
     method: 'PUT',
     path: '/proposals/{id}',
     handler: 'revise-proposal.ts',
-    summary: { id: 'Memperbaiki usulan yang dikembalikan', en: 'Revise a returned proposal' },
+    summary: {
+      id: 'Mengubah draf usulan (versi tetap) atau memperbaiki usulan yang dikembalikan (versi berikutnya)',
+      en: 'Edit a draft in place (same version), or revise a returned proposal (next version)',
+    },
     params: s.ProposalIdParams,
     body: s.ReviseProposalBody,
-    responses: { 200: { description: 'The next version, as a draft', schema: s.CreateProposalResponse } },
+    responses: { 200: { description: 'The edited draft, or the next version as a draft', schema: s.CreateProposalResponse } },
     needs: { writesRecords: true, signsUploads: 'proposals', needsRegions: true },
+  }),
+  route({
+    operationId: 'appealProposal',
+    method: 'POST',
+    path: '/proposals/{id}/appeal',
+    handler: 'appeal-proposal.ts',
+    summary: { id: 'Mengajukan banding atas usulan yang ditolak', en: 'Appeal a rejected proposal' },
+    params: s.ProposalIdParams,
+    body: s.AppealBody,
+    responses: { 202: { description: 'Appeal filed, its execution started; upload the new evidence', schema: s.AppealResponse } },
+    needs: { writesRecords: true, startsWorkflow: true, signsUploads: 'proposals' },
   }),
   route({
     operationId: 'getProposal',
@@ -131,9 +147,57 @@ export const ROUTES = [
     summary: { id: 'Memutuskan tugas', en: 'Decide a task' },
     params: s.TaskIdParams,
     body: s.DecisionBody,
-    responses: { 200: { description: 'Decision recorded', schema: s.DecisionResponse } },
+    responses: {
+      200: { description: 'Decision recorded', schema: s.DecisionResponse },
+      202: { description: 'Decision recorded and held: the region is frozen', schema: s.DecisionHeldResponse },
+    },
     needs: { writesRecords: true, resumesWorkflow: true },
     // Resuming may wait up to 15 s for the token an SLA escalation hands over; API Gateway allows 30 s.
+    timeoutSeconds: 29,
+  }),
+  route({
+    operationId: 'decideTasks',
+    method: 'POST',
+    path: '/tasks/decisions',
+    handler: 'decide-tasks.ts',
+    summary: { id: 'Memutuskan banyak tugas sekaligus', en: 'Decide many tasks at once' },
+    body: s.BatchDecisionBody,
+    responses: { 200: { description: 'One outcome per decision, in order', schema: s.BatchDecisionResponse } },
+    needs: { writesRecords: true, resumesWorkflow: true },
+    // 200 decisions, 16 at a time, take a few seconds; none starts after 18 s and each waits at most 8 s for the
+    // token an SLA escalation hands over (functions/api/decide-tasks.ts), so all end inside API Gateway's 30 s.
+    timeoutSeconds: 29,
+  }),
+  route({
+    operationId: 'declareFreeze',
+    method: 'POST',
+    path: '/freezes',
+    handler: 'declare-freeze.ts',
+    summary: { id: 'Menetapkan masa penangguhan persetujuan', en: 'Declare an approval freeze' },
+    body: s.DeclareFreezeBody,
+    responses: { 201: { description: 'Freeze declared', schema: s.FreezeViewSchema } },
+    needs: { writesRecords: true, needsRegions: true },
+  }),
+  route({
+    operationId: 'listFreezes',
+    method: 'GET',
+    path: '/freezes',
+    handler: 'list-freezes.ts',
+    summary: { id: 'Daftar masa penangguhan', en: 'Approval freezes' },
+    query: s.ListFreezesQuery,
+    responses: { 200: { description: "Freezes of, above and inside the caller's region", schema: s.ListFreezesResponse } },
+    needs: {},
+  }),
+  route({
+    operationId: 'endFreeze',
+    method: 'POST',
+    path: '/freezes/{id}/end',
+    handler: 'end-freeze.ts',
+    summary: { id: 'Mengakhiri masa penangguhan lebih awal', en: 'End a freeze early' },
+    params: s.FreezeIdParams,
+    responses: { 200: { description: 'Freeze ended; held decisions sent', schema: s.EndFreezeResponse } },
+    needs: { writesRecords: true, resumesWorkflow: true },
+    // Sends held decisions for up to 12 s (each may wait 15 s for a token); the scheduled release sends the rest.
     timeoutSeconds: 29,
   }),
   route({
@@ -156,6 +220,48 @@ export const ROUTES = [
     body: s.ObjectionBody,
     responses: { 201: { description: 'Objection recorded', schema: s.ObjectionResponse } },
     needs: { writesRecords: true, rateLimited: true },
+  }),
+  route({
+    operationId: 'listRegistry',
+    method: 'GET',
+    path: '/public/registry/{villageCode}',
+    handler: 'list-registry.ts',
+    summary: { id: 'Daftar penerima terdaftar di desa', en: "A village's registered recipients" },
+    params: s.VillageParams,
+    responses: { 200: { description: 'Registered households, as the public board shows them', schema: s.RegistryResponse } },
+    needs: { writesRecords: true, rateLimited: true, needsRegions: true },
+  }),
+  route({
+    operationId: 'objectToRegistered',
+    method: 'POST',
+    path: '/public/registry/{proposalId}/objections',
+    handler: 'object-to-registered.ts',
+    summary: { id: 'Menyanggah penerima terdaftar', en: 'Object to a registered recipient' },
+    params: s.ObjectionParams,
+    body: s.RegistryObjectionBody,
+    responses: { 201: { description: 'Objection recorded; its receipt code', schema: s.RegistryObjectionResponse } },
+    needs: { writesRecords: true, rateLimited: true },
+  }),
+  route({
+    operationId: 'getObjectionStatus',
+    method: 'GET',
+    path: '/public/objections/{receipt}',
+    handler: 'get-objection-status.ts',
+    summary: { id: 'Cek status sanggahan', en: "An objection's status by receipt code" },
+    params: s.ReceiptParams,
+    responses: { 200: { description: 'The status', schema: s.ObjectionStatusResponse } },
+    needs: { writesRecords: true, rateLimited: true },
+  }),
+  route({
+    operationId: 'withdrawProposal',
+    method: 'POST',
+    path: '/proposals/{id}/withdraw',
+    handler: 'withdraw-proposal.ts',
+    summary: { id: 'Menutup kasus (draf) yang tidak berdasar', en: 'Withdraw an unfounded case (draft)' },
+    params: s.ProposalIdParams,
+    body: s.WithdrawBody,
+    responses: { 200: { description: 'Withdrawn', schema: s.WithdrawResponse } },
+    needs: { writesRecords: true },
   }),
   route({
     operationId: 'startImport',
@@ -197,6 +303,25 @@ export const ROUTES = [
     needs: { needsRegions: true },
     memorySize: 1024,
     timeoutSeconds: 29,
+  }),
+  route({
+    operationId: 'listExports',
+    method: 'GET',
+    path: '/exports',
+    handler: 'list-exports.ts',
+    summary: { id: 'Daftar ekspor cut-off bulanan, terbaru dahulu', en: 'Monthly cut-off exports, newest first' },
+    responses: { 200: { description: 'Exports', schema: s.ExportListResponse } },
+    needs: {},
+  }),
+  route({
+    operationId: 'getExport',
+    method: 'GET',
+    path: '/exports/{id}',
+    handler: 'get-export.ts',
+    summary: { id: 'Manifes ekspor cut-off dan tautan unduhan', en: 'A cut-off export: manifest and download links' },
+    params: s.ExportIdParams,
+    responses: { 200: { description: 'The export', schema: s.ExportViewResponse } },
+    needs: { readsExports: true },
   }),
   route({
     operationId: 'openApi',

@@ -1,8 +1,8 @@
 import type { Status } from '../../domain/lifecycle.ts';
 import type { StageDeps, StageInput } from './runtime.ts';
 
-/** Statuses in which a workflow execution is still working on the proposal. */
-export const IN_FLIGHT: readonly Status[] = ['SUBMITTED', 'IN_REVIEW', 'AWAITING_APPROVAL'];
+/** Statuses in which a workflow execution is still working on the proposal (an appeal's execution: APPEALED). */
+export const IN_FLIGHT: readonly Status[] = ['SUBMITTED', 'IN_REVIEW', 'AWAITING_APPROVAL', 'APPEALED'];
 
 export class ProposalMissing extends Error {
   override readonly name = 'Verval.ProposalMissing';

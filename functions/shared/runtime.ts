@@ -6,6 +6,8 @@ import type { RegionDirectory } from '../../domain/regions.ts';
 import type { RecordsStore } from '../adapters/records-store.ts';
 import type { EvidenceStore } from '../adapters/evidence-store.ts';
 import { DynamoDbRecordsStore } from '../adapters/dynamodb-records-store.ts';
+import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
+import type { FreezeStore } from '../adapters/freeze-store.ts';
 import { isTransient, TransientFailure, WorkflowErrors } from './stage-errors.ts';
 import { regionDirectory } from './regions.ts';
 import { log } from './log.ts';
@@ -15,6 +17,7 @@ export type StageDeps = {
   provinceCode: string;
   config: ProvinceConfig;
   store: RecordsStore;
+  freezes: FreezeStore;
   evidence: EvidenceStore;
   identityKey: () => Promise<string>;
   regions: () => RegionDirectory;
@@ -49,10 +52,12 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env, adapte
     throw new Error(`${name} is not configured for this function`);
   };
   let regions: RegionDirectory | undefined;
+  const documents = documentClient(new DynamoDBClient({}));
   return {
     provinceCode: settings.PROVINCE_CODE,
     config,
-    store: new DynamoDbRecordsStore(documentClient(new DynamoDBClient({})), settings.TABLE_NAME),
+    store: new DynamoDbRecordsStore(documents, settings.TABLE_NAME),
+    freezes: new DynamoDbFreezeStore(documents, settings.TABLE_NAME),
     evidence: adapters.evidence?.(env) ?? { listDocuments: missing('evidence store'), read: missing('evidence store') },
     identityKey: adapters.identityKey?.(env) ?? missing('identity hash key'),
     regions: () => (regions ??= regionDirectory(settings.PROVINCE_CODE)),
@@ -89,9 +94,11 @@ export async function runStage<S extends z.ZodType, O>(
       throw new TransientFailure(error);
     }
     const errorName = (error as Error).name;
-    // A return to the village is a business outcome, not a fault.
+    // A return to the village, a suspected duplicate or an appeal's routing are business outcomes, not faults.
     if (errorName === WorkflowErrors.returned) log('info', 'proposal returned', { stage: name, proposalId });
-    else log('error', 'stage failed', { stage: name, proposalId, error: errorName });
+    else if (errorName === WorkflowErrors.needsAdjudication || errorName === WorkflowErrors.appeal) {
+      log('info', 'proposal routed', { stage: name, proposalId, to: errorName });
+    } else log('error', 'stage failed', { stage: name, proposalId, error: errorName });
     throw error;
   }
 }

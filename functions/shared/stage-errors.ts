@@ -9,6 +9,14 @@ export const WorkflowErrors = {
   rejected: 'Verval.Rejected',
   /** A dependency failed in a way that may pass on retry (throttling, network, 5xx). */
   transient: 'Verval.Transient',
+  /** An SLA lapsed after the last escalation (request-decision keeps the budget: frozen time does not use it). */
+  slaExhausted: 'Verval.SlaExhausted',
+  /** A NIK or KK is held by another record: the duplicate tier decides whether it is the same person. */
+  needsAdjudication: 'Verval.NeedsAdjudication',
+  /** The duplicate tier merged the proposal into the record it duplicates. */
+  merged: 'Verval.Merged',
+  /** The execution runs an appeal: it skips the checks and goes to the tier hearing the appeal. */
+  appeal: 'Verval.Appeal',
 } as const;
 
 export class ProposalReturned extends Error {
@@ -16,6 +24,28 @@ export class ProposalReturned extends Error {
   /** The message lists issue codes only: it reaches logs and the execution history, so no personal data. */
   constructor(codes: string[]) {
     super(`Returned to the village: ${[...new Set(codes)].join(', ')}`);
+  }
+}
+
+export class NeedsAdjudication extends Error {
+  override readonly name = WorkflowErrors.needsAdjudication;
+  /** Issue codes and counterpart ids only, like ProposalReturned: no personal data. */
+  constructor(codes: string[]) {
+    super(`Suspected duplicate, to be adjudicated: ${[...new Set(codes)].join(', ')}`);
+  }
+}
+
+export class AppealRouted extends Error {
+  override readonly name = WorkflowErrors.appeal;
+  constructor(tier: string) {
+    super(`Appeal, heard by the ${tier} tier`);
+  }
+}
+
+export class SlaExhausted extends Error {
+  override readonly name = WorkflowErrors.slaExhausted;
+  constructor(taskId: string) {
+    super(`The SLA of task ${taskId} lapsed after its last escalation`);
   }
 }
 

@@ -60,7 +60,14 @@ describe('the HTTP API (province 81)', () => {
         expect(Properties.AuthorizerId, routeKey(route)).toEqual({ Ref: authorizerId });
       }
     }
-    expect(ROUTES.filter(isPublic).map((route) => route.operationId).sort()).toEqual(['fileObjection', 'listPublicReview', 'openApi']);
+    expect(ROUTES.filter(isPublic).map((route) => route.operationId).sort()).toEqual([
+      'fileObjection',
+      'getObjectionStatus',
+      'listPublicReview',
+      'listRegistry',
+      'objectToRegistered',
+      'openApi',
+    ]);
   });
 
   it("trusts ID tokens of the province's user pool and web client only, from the Authorization header", () => {
@@ -128,10 +135,12 @@ describe('the HTTP API (province 81)', () => {
       if (needs.signsUploads || needs.readsEvidence || needs.readsImports) expected.push('EVIDENCE_BUCKET');
       if (needs.startsWorkflow || needs.resumesWorkflow) expected.push('STATE_MACHINE_ARN');
       if (needs.rateLimited) expected.push('PUBLIC_RATE_LIMIT_PER_MINUTE');
+      if (needs.readsExports) expected.push('EXPORTS_BUCKET');
       expect(Object.keys(env).sort(), route.operationId).toEqual(expected.sort());
       expect(env.PROVINCE_CODE).toBe('81');
       if (env.STATE_MACHINE_ARN) expect(env.STATE_MACHINE_ARN).toEqual(stateMachineRef);
       if (env.EVIDENCE_BUCKET) expect(env.EVIDENCE_BUCKET).toEqual({ Ref: idAt(template, '/Evidence/Bucket/Resource') });
+      if (env.EXPORTS_BUCKET) expect(env.EXPORTS_BUCKET).toEqual({ Ref: idAt(template, '/Exports/Bucket/Resource') });
       if (env.PUBLIC_RATE_LIMIT_PER_MINUTE) expect(env.PUBLIC_RATE_LIMIT_PER_MINUTE).toBe(String(PUBLIC_RATE_LIMIT_PER_MINUTE));
     }
   });
@@ -145,7 +154,7 @@ describe('the HTTP API (province 81)', () => {
         [...(needs.writesRecords ? RECORDS_TABLE_ACTIONS : RECORDS_TABLE_READ_ACTIONS)].sort(),
       );
       expect(actions.includes('s3:PutObject'), name).toBe(Boolean(needs.signsUploads));
-      expect(actions.includes('s3:GetObject'), name).toBe(Boolean(needs.readsEvidence || needs.readsImports));
+      expect(actions.includes('s3:GetObject'), name).toBe(Boolean(needs.readsEvidence || needs.readsImports || needs.readsExports));
       expect(actions.includes('states:StartExecution'), name).toBe(Boolean(needs.startsWorkflow));
       expect(actions.includes('states:SendTaskSuccess'), name).toBe(Boolean(needs.resumesWorkflow));
       expect(actions.includes('states:SendTaskFailure'), name).toBe(Boolean(needs.resumesWorkflow));

@@ -14,12 +14,12 @@ describe('ProvinceStack', () => {
     ({ template, stack } = synthProvince({ province: '81' }));
   });
 
-  it('composes one key, one table, the evidence, console and log buckets, one secret, one bus, one workflow, the users, the API and the console', () => {
+  it('composes one key, one table, the evidence, console, export and log buckets, one secret, one bus, one workflow, the users, the API and the console', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
-    // Evidence and its access logs; the console and its logs.
-    template.resourceCountIs('AWS::S3::Bucket', 4);
+    // Evidence and its access logs; the console and its logs; the monthly cut-off exports.
+    template.resourceCountIs('AWS::S3::Bucket', 5);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Archive', 1);

@@ -8,8 +8,11 @@ import { ROUTES } from '../../functions/api/routes.ts';
 import { buildProvinceApp, type ProvinceAppOptions } from '../../infra/province-app.ts';
 import { STAGES } from '../../infra/stage-functions.ts';
 
-/** The province's own Lambdas: one per stage, one per API route, and the import processor (each gets the config). */
-export const PROVINCE_FUNCTIONS = Object.keys(STAGES).length + ROUTES.length + 1;
+/**
+ * The province's own Lambdas: one per stage, one per API route, the import processor, the cut-off runner and the
+ * release of decisions held by a freeze (each gets the config).
+ */
+export const PROVINCE_FUNCTIONS = Object.keys(STAGES).length + ROUTES.length + 3;
 /**
  * Every AWS::Lambda::Function in a province: its own, the Cognito trigger, CDK's S3 notifications handler and
  * CDK's bucket deployment handler (the console upload).

@@ -34,6 +34,8 @@ describe('VervalFunction bundles (province 81, esbuild)', () => {
       })),
       { name: 'trigger addIdentityClaims', fn: stack.users.trigger.function, needsRegions: false },
       { name: 'imports processor', fn: stack.imports.processor.function, needsRegions: true },
+      { name: 'cut-off runner', fn: stack.cutoff.runner.function, needsRegions: false },
+      { name: 'held-decision release', fn: stack.freezeRelease.releaser.function, needsRegions: false },
     ];
     bundles = built.map(({ name, fn, needsRegions }) => {
       const id = stack.getLogicalId(fn.node.defaultChild as never);
@@ -48,7 +50,7 @@ describe('VervalFunction bundles (province 81, esbuild)', () => {
   }, 900_000);
 
   it('produces one ESM bundle per function', () => {
-    expect(bundles).toHaveLength(Object.keys(STAGES).length + ROUTES.length + 2);
+    expect(bundles).toHaveLength(Object.keys(STAGES).length + ROUTES.length + 4);
     expect(new Set(bundles.map((bundle) => bundle.dir)).size).toBe(bundles.length);
     for (const { name, code } of bundles) {
       expect(code.startsWith("import { createRequire } from 'module';const require = createRequire(import.meta.url);"), name).toBe(true);

@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Caller } from '../../domain/access.ts';
 import type { OperationId } from '../../domain/access.ts';
 import type { ProvinceConfigOverrides, Tier } from '../../domain/province-config.ts';
+import { DynamoDbExportsStore } from '../../functions/adapters/dynamodb-exports-store.ts';
+import { DynamoDbRegistryObjectionsStore } from '../../functions/adapters/dynamodb-registry-objections-store.ts';
 import { S3UploadSigner } from '../../functions/adapters/s3-upload-signer.ts';
 import { handleApiEvent, type ApiDeps, type ApiImplementation } from '../../functions/api/http.ts';
 import { ROUTES, type Route } from '../../functions/api/routes.ts';
@@ -96,9 +98,14 @@ export async function apiHarness(options: { timeScale?: number; configOverrides?
     provinceCode: harness.deps.provinceCode,
     config: harness.deps.config,
     store: harness.deps.store,
+    freezes: harness.deps.freezes,
+    registryObjections: new DynamoDbRegistryObjectionsStore(harness.clients.documents, harness.tableName),
     workflow: harness.workflow,
     uploads: new S3UploadSigner(harness.clients.s3, harness.bucket, harness.deps.now),
     evidence: harness.deps.evidence,
+    exports: new DynamoDbExportsStore(harness.clients.documents, harness.tableName),
+    // Tests write exports to the harness's bucket; the deployed route signs for the exports bucket.
+    exportLinks: new S3UploadSigner(harness.clients.s3, harness.bucket, harness.deps.now),
     regions: harness.deps.regions,
     now: harness.deps.now,
     timeScale: harness.deps.timeScale,

@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDbRecordsStore } from '../../functions/adapters/dynamodb-records-store.ts';
+import { DynamoDbFreezeStore } from '../../functions/adapters/dynamodb-freeze-store.ts';
 import { S3EvidenceStore } from '../../functions/adapters/s3-evidence-store.ts';
 import type { StageDeps } from '../../functions/shared/runtime.ts';
 import { regionDirectory } from '../../functions/shared/regions.ts';
@@ -30,6 +31,7 @@ export async function stageDeps(options: { timeScale?: number; configOverrides?:
     provinceCode: '81',
     config,
     store: new DynamoDbRecordsStore(clients.documents, tableName, now),
+    freezes: new DynamoDbFreezeStore(clients.documents, tableName, now),
     evidence: new S3EvidenceStore(clients.s3, bucket),
     identityKey: async () => TEST_IDENTITY_KEY,
     regions: () => regions,

@@ -46,9 +46,14 @@ type Fixtures = { draft: string; toSubmit: string; taskId: string; importId: str
 const MATRIX: Record<OperationId, { request: (f: Fixtures) => ApiCall; allowed: Partial<Record<CallerName, number>>; public?: number }> = {
   createProposal: { request: () => ({ body: householdProposal() }), allowed: { 'operator of the village': 201 } },
   requestUploads: { request: (f) => ({ params: { id: f.draft }, body: {} }), allowed: { 'operator of the village': 200 } },
-  // Passing the access check, a draft is not RETURNED: 409 proves the caller got as far as the record's state.
+  // A draft is edited in place (same version): its village's operator gets 200 and fresh upload slots.
   reviseProposal: {
     request: (f) => ({ params: { id: f.draft }, body: { ...householdProposal(), version: 1 } }),
+    allowed: { 'operator of the village': 200 },
+  },
+  // A draft was never rejected: the operator of its village passes the access check and gets the stable refusal.
+  appealProposal: {
+    request: (f) => ({ params: { id: f.draft }, body: { statement: 'Keluarga ini sangat membutuhkan bantuan' } }),
     allowed: { 'operator of the village': 409 },
   },
   getProposal: { request: (f) => ({ params: { id: f.draft } }), allowed: each(INSIDE_READERS, 200) },
@@ -58,6 +63,29 @@ const MATRIX: Record<OperationId, { request: (f: Fixtures) => ApiCall; allowed: 
     request: (f) => ({ params: { taskId: f.taskId }, body: { decision: 'approve' } }),
     allowed: { 'village approver of the village': 200 },
   },
+  // Every approver gets through to the per-task checks; an unknown task is that item's NOT_FOUND, in a 200.
+  decideTasks: {
+    request: () => ({ body: { decisions: [{ taskId: '01JZZZZZZZZZZZZZZZZZZZZZZZ-v1-village', decision: 'approve' }] } }),
+    allowed: each(APPROVERS, 200),
+  },
+  // Upcoming (tomorrow), so it never holds the decisions the other rows take.
+  declareFreeze: {
+    request: () => ({
+      body: {
+        regionCode: VILLAGE,
+        startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+        endsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        reason: 'Pilkada serentak',
+      },
+    }),
+    allowed: { 'admin of the province': 201 },
+  },
+  listFreezes: { request: () => ({}), allowed: { 'admin of the province': 200, 'admin of another regency': 200 } },
+  // An unknown freeze is 404 to any administrator (the region of a freeze is only known once it is found).
+  endFreeze: {
+    request: () => ({ params: { id: '01JZZZZZZZZZZZZZZZZZZZZZZZ' } }),
+    allowed: { 'admin of the province': 404, 'admin of another regency': 404 },
+  },
   listPublicReview: { request: () => ({ params: { villageCode: VILLAGE } }), allowed: {}, public: 200 },
   fileObjection: {
     request: (f) => ({
@@ -66,6 +94,22 @@ const MATRIX: Record<OperationId, { request: (f: Fixtures) => ApiCall; allowed: 
     }),
     allowed: {},
     public: 409,
+  },
+  listRegistry: { request: () => ({ params: { villageCode: VILLAGE } }), allowed: {}, public: 200 },
+  // Anyone may object; a draft is not a registered household, so 409 proves the request got as far as the record.
+  objectToRegistered: {
+    request: (f) => ({
+      params: { proposalId: f.draft },
+      body: { category: 'DECEASED', statement: 'Kepala keluarga sudah meninggal.', reporterName: 'Warga', reporterContact: '0812345678' },
+    }),
+    allowed: {},
+    public: 409,
+  },
+  getObjectionStatus: { request: () => ({ params: { receipt: 'SGH-0000ZZZZ' } }), allowed: {}, public: 404 },
+  // Only the record's own village (operators, the kepala desa/lurah): an ADD draft is no case, so 409 past access.
+  withdrawProposal: {
+    request: (f) => ({ params: { id: f.draft }, body: { reason: 'Sanggahan tidak terbukti di lapangan.' } }),
+    allowed: { 'operator of the village': 409, 'village approver of the village': 409 },
   },
   startImport: {
     request: () => ({ body: { format: 'csv' } }),
@@ -78,6 +122,9 @@ const MATRIX: Record<OperationId, { request: (f: Fixtures) => ApiCall; allowed: 
     allowed: each(INSIDE_READERS.filter((name) => name !== 'operator of the village'), 200),
   },
   submitProposal: { request: (f) => ({ params: { id: f.toSubmit } }), allowed: { 'operator of the village': 202 } },
+  // Province-wide exports with full NIK/KK: only the province's admin; an unknown month is 404 past the access check.
+  listExports: { request: () => ({}), allowed: { 'admin of the province': 200 } },
+  getExport: { request: () => ({ params: { id: '2020-01' } }), allowed: { 'admin of the province': 404 } },
   openApi: { request: () => ({}), allowed: {}, public: 200 },
 };
 

@@ -100,20 +100,22 @@ describe('GET /proposals/{id} (getProposal)', () => {
     const holder = await submittedProposal(harness);
     await harness.inReview(holder.proposalId);
 
-    // The same person proposed again by another household: returned by the duplicate check.
+    // The same person proposed again by another household: rejected as a duplicate by the regency.
     const twin = householdProposal();
     twin.members[1] = structuredClone(holder.input.members[1]!);
     const duplicate = await submittedProposal(harness, twin);
+    const duplicateTask = await harness.pendingTask(duplicate.proposalId, 'regency', 'duplicate');
+    await harness.decide(duplicateTask, 'duplicate', 'Orang yang sama', 'dinsos', 'reject');
     await harness.finished(duplicate.executionArn);
 
     const inEnglish = await view(duplicate.proposalId, operator, 'en');
     const inBahasa = await view(duplicate.proposalId, operator, 'id');
-    expect(inEnglish.body.status).toBe('RETURNED');
+    expect(inEnglish.body.status).toBe('REJECTED');
     expect(inEnglish.body.reasons).toEqual([
-      { path: 'members.1.nik', code: 'DUPLICATE_NIK', message: `NIK of member 2 is already in another proposal (${holder.proposalId}).` },
+      { path: '', code: 'REJECTED_AS_DUPLICATE', message: `Rejected as a duplicate of ${holder.proposalId} by the regency social office: Orang yang sama` },
     ]);
     expect(inBahasa.body.reasons).toEqual([
-      { path: 'members.1.nik', code: 'DUPLICATE_NIK', message: `NIK anggota ke-2 sudah ada dalam usulan lain (${holder.proposalId}).` },
+      { path: '', code: 'REJECTED_AS_DUPLICATE', message: `Ditolak sebagai data ganda dari ${holder.proposalId} oleh Dinas Sosial kabupaten/kota: Orang yang sama` },
     ]);
     expect(inEnglish.body.flags).toContainEqual({
       code: 'DUPLICATE_NIK',

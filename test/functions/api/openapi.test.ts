@@ -25,10 +25,14 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('documents the proposal body with its required fields and the strictness the API enforces', () => {
+  it('documents the proposal body as one of the three proposal types, each with its required fields and strict', () => {
     const schema = (openApiDocument().paths['/proposals'] as any).post.requestBody.content['application/json'].schema;
-    expect(schema.required).toEqual(expect.arrayContaining(['villageCode', 'household', 'members', 'programs', 'criteria']));
-    expect(schema.additionalProperties).toBe(false);
+    const [add, remove, update] = schema.oneOf;
+    expect(schema.oneOf).toHaveLength(3);
+    expect(add.required).toEqual(expect.arrayContaining(['villageCode', 'household', 'members', 'programs', 'criteria']));
+    expect(remove.required).toEqual(expect.arrayContaining(['type', 'villageCode', 'target', 'removal']));
+    expect(update.required).toEqual(expect.arrayContaining(['type', 'villageCode', 'target', 'correction', 'household', 'members']));
+    for (const variant of schema.oneOf) expect(variant.additionalProperties).toBe(false);
   });
 
   it('is served without a token at GET /openapi.json', async () => {

@@ -7,7 +7,7 @@ import { toCsv } from '../../../domain/imports/csv.ts';
 import { maskNik } from '../../../domain/masking.ts';
 import { composeNik } from '../../../domain/nik.ts';
 import type { ProposalInput } from '../../../domain/proposal.ts';
-import { DOCUMENT_KINDS, type Tier } from '../../../domain/province-config.ts';
+import { HOUSEHOLD_DOCUMENT_KINDS as DOCUMENT_KINDS, type Tier } from '../../../domain/province-config.ts';
 import { ProposalViewSchema } from '../../../functions/api/schemas.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime.ts';
 import { makeJpeg } from '../../support/evidence-fixtures.ts';

@@ -43,7 +43,7 @@ describe('local runtime: restart while a proposal waits for approval', () => {
     const stored = await clients.store.getTask(waiting.taskId);
     expect(stored).toMatchObject({ status: 'PENDING', token: waiting.token, escalations: 0 });
     await decideTask(
-      { store: clients.store, workflow: clients.workflow, now: clients.now },
+      { store: clients.store, freezes: clients.freezes, workflow: clients.workflow, now: clients.now },
       { taskId: waiting.taskId, decision: 'approve', actor: { type: 'user', id: 'approver-district' } },
     );
     await approve(clients, proposalId, 'regency');

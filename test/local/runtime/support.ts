@@ -69,7 +69,7 @@ export function pendingTask(clients: LocalClients, proposalId: string, tier: Tie
 export async function approve(clients: LocalClients, proposalId: string, tier: Tier) {
   const task = await pendingTask(clients, proposalId, tier);
   await decideTask(
-    { store: clients.store, workflow: clients.workflow, now: clients.now },
+    { store: clients.store, freezes: clients.freezes, workflow: clients.workflow, now: clients.now },
     { taskId: task.taskId, decision: 'approve', actor: { type: 'user', id: `approver-${tier}` } },
   );
   return task;
