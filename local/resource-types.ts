@@ -38,8 +38,6 @@ export const IGNORED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::Logs::LogGroup': 'function output goes to <dataDir>/logs',
   'AWS::S3::BucketPolicy': 'the local S3 store allows every signed request',
   'AWS::Events::Archive': 'events.jsonl keeps every event',
-  'AWS::SQS::Queue': "only as a schedule's dead-letter queue, and local schedules do not retry into one",
-  'AWS::SQS::QueuePolicy': 'the dead-letter queues are skipped (see AWS::SQS::Queue)',
   'AWS::CDK::Metadata': 'CDK bookkeeping',
   'AWS::Lambda::Permission': 'no IAM locally: API Gateway, S3 and Cognito may invoke any function',
   'AWS::Cognito::UserPoolGroup': 'demo users carry their role in token claims',
@@ -86,12 +84,35 @@ export function customResourceProviders(template: CfnTemplate): Set<string> {
   return providers;
 }
 
+/**
+ * Schedules' dead-letter queues and their policies: local schedules do not retry into a queue, so these need no
+ * behaviour. Any other queue is still refused, since a queue something reads from would silently do nothing.
+ */
+export function scheduleDeadLetterQueues(template: CfnTemplate): Set<string> {
+  const resources = template.Resources ?? {};
+  const queues = new Set<string>();
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== SCHEDULE_TYPE) continue;
+    const target = resource.Properties?.Target as { DeadLetterConfig?: { Arn?: { 'Fn::GetAtt'?: unknown } } } | undefined;
+    const arn = target?.DeadLetterConfig?.Arn?.['Fn::GetAtt'];
+    if (Array.isArray(arn) && typeof arn[0] === 'string' && resources[arn[0]]?.Type === 'AWS::SQS::Queue') queues.add(arn[0]);
+  }
+  const skipped = new Set(queues);
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::SQS::QueuePolicy') continue;
+    const refs = ((resource.Properties?.Queues as { Ref?: unknown }[] | undefined) ?? []).map((queue) => queue?.Ref);
+    if (refs.length > 0 && refs.every((ref) => typeof ref === 'string' && queues.has(ref))) skipped.add(logicalId);
+  }
+  return skipped;
+}
+
 export function checkResourceTypes(template: CfnTemplate): void {
   const problems: string[] = [];
   const providers = customResourceProviders(template);
+  const deadLetters = scheduleDeadLetterQueues(template);
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const type = resource.Type;
-    if (type in IGNORED_RESOURCE_TYPES || providers.has(logicalId)) continue;
+    if (type in IGNORED_RESOURCE_TYPES || providers.has(logicalId) || deadLetters.has(logicalId)) continue;
     if (!(type in SUPPORTED_RESOURCE_TYPES)) {
       problems.push(`  ${logicalId} (${type}): this type has no local implementation`);
       continue;

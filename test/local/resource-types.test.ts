@@ -46,3 +46,36 @@ describe('resource types of the HTTP API, identity and notifications', () => {
     expect(text).toContain('AWS::Cognito::UserPool');
   });
 });
+
+describe("resource types of a schedule's dead-letter queue", () => {
+  const schedule = {
+    Type: 'AWS::Scheduler::Schedule',
+    Properties: { Target: { Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] } } } },
+  };
+
+  it("skips a schedule's dead-letter queue and its policy, which local schedules never send to", () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Schedule: schedule,
+        DeadLetters: { Type: 'AWS::SQS::Queue' },
+        DeadLetterPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'DeadLetters' }] } },
+      },
+    };
+    expect(message(template)).toBeUndefined();
+  });
+
+  it('still refuses any other queue, and a policy that covers one', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Schedule: schedule,
+        DeadLetters: { Type: 'AWS::SQS::Queue' },
+        Work: { Type: 'AWS::SQS::Queue' },
+        Both: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'DeadLetters' }, { Ref: 'Work' }] } },
+      },
+    };
+    const text = message(template);
+    expect(text).toContain('Work (AWS::SQS::Queue)');
+    expect(text).toContain('Both (AWS::SQS::QueuePolicy)');
+    expect(text).not.toContain('DeadLetters (');
+  });
+});
