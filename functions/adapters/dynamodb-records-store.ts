@@ -439,7 +439,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     }
   }
 
-  async editDraft(proposalId: string, edit: RevisedRecord, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal> {
+  async editDraft(proposalId: string, edit: RevisedRecord, expect: { version: number; updatedAt?: string }, audit: { actor: Actor }): Promise<Proposal> {
     const current = await this.mustGet(proposalId);
     this.assertEditable(current, expect.version);
     const updatedAt = this.now().toISOString();
@@ -460,9 +460,15 @@ export class DynamoDbRecordsStore implements RecordsStore {
         TableName: this.tableName,
         Key: proposalKey(proposalId),
         UpdateExpression: update.expression,
-        ConditionExpression: '#version = :expectedVersion AND #status = :draft',
-        ExpressionAttributeNames: { ...update.names, '#version': 'version', '#status': 'status' },
-        ExpressionAttributeValues: { ...update.values, ':expectedVersion': expect.version, ':draft': 'DRAFT' },
+        // With `updatedAt`, also unchanged since the client read it: no edit silently overwrites another.
+        ConditionExpression: `#version = :expectedVersion AND #status = :draft${expect.updatedAt ? ' AND #updatedAt = :seen' : ''}`,
+        ExpressionAttributeNames: { ...update.names, '#version': 'version', '#status': 'status', ...(expect.updatedAt ? { '#updatedAt': 'updatedAt' } : {}) },
+        ExpressionAttributeValues: {
+          ...update.values,
+          ':expectedVersion': expect.version,
+          ':draft': 'DRAFT',
+          ...(expect.updatedAt ? { ':seen': expect.updatedAt } : {}),
+        },
       },
     };
     const entry = auditPut(this.tableName, {

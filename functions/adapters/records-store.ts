@@ -208,7 +208,7 @@ export interface RecordsStore {
    * changed. ConflictError NOT_A_DRAFT when it is no DRAFT, PROPOSAL_STATE_CHANGED when its version is not
    * `expect.version` (or it changed meanwhile), PROPOSAL_NOT_FOUND when it does not exist.
    */
-  editDraft(proposalId: string, edit: RevisedRecord, expect: { version: number }, audit: { actor: Actor }): Promise<Proposal>;
+  editDraft(proposalId: string, edit: RevisedRecord, expect: { version: number; updatedAt?: string }, audit: { actor: Actor }): Promise<Proposal>;
   auditTrail(proposalId: string): Promise<AuditEntry[]>;
   /** An audit entry for an act that changes no proposal state by itself (a decision, an objection). */
   appendAudit(entry: AuditEntry): Promise<void>;

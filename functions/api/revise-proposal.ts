@@ -33,14 +33,16 @@ export async function reviseProposal(request: ApiRequest<typeof route>, deps: Ap
   if (body.type === undefined || body.type === 'ADD') authorize(request, { regionCode: body.villageCode });
   // Answered before validation, so a stale form hears "reload" rather than a list of field problems;
   // the store checks both again in its conditional write.
-  if (proposal.version !== body.version) throw new ApiError('VERSION_CONFLICT');
+  if (proposal.version !== body.version || (body.updatedAt !== undefined && body.updatedAt !== proposal.updatedAt)) {
+    throw new ApiError('VERSION_CONFLICT');
+  }
   if (proposal.status !== 'DRAFT' && proposal.status !== 'RETURNED') throw new ApiError('NOT_RETURNED');
   // A returned removal's record is a copy of the registered one: there is nothing of it to revise.
   if (proposal.status === 'RETURNED' && proposal.type === 'REMOVE') throw new ApiError('REMOVAL_NOT_REVISABLE');
   const record = await revisedRecord(proposal, body, deps);
 
   const audit = { actor: { type: 'user' as const, id: caller.sub } };
-  const expect = { version: body.version };
+  const expect = { version: body.version, ...(body.updatedAt ? { updatedAt: body.updatedAt } : {}) };
   const saved =
     proposal.status === 'DRAFT'
       ? await deps.store.editDraft(proposal.id, record, expect, audit)
@@ -59,11 +61,11 @@ async function revisedRecord(proposal: StoredProposal, body: Body, deps: ApiDeps
   if (type !== stored && !recordOnly) throw new ApiError('PROPOSAL_INVALID', [issue('type', 'TYPE_CHANGED', { type: stored })]);
   if (body.type === 'REMOVE') return standing(deps, proposal, { ...proposalInputOf(proposal), removal: body.removal });
   if (body.type === 'UPDATE') {
-    const { type: _update, version: _version, correction, ...corrected } = body;
+    const { type: _update, version: _version, updatedAt: _seen, correction, ...corrected } = body;
     const input = validatedInput({ ...proposalInputOf(proposal), ...corrected }, deps);
     return standing(deps, proposal, { ...input, correction });
   }
-  const { type: _add, version: _version, ...fields } = body;
+  const { type: _add, version: _version, updatedAt: _seen, ...fields } = body;
   const input = validatedInput(fields, deps);
   const unchanged = recordOnly && proposal.previous ? correctionIssues(input, proposal.previous) : [];
   if (unchanged.length > 0) throw new ApiError('PROPOSAL_INVALID', unchanged);

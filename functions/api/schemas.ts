@@ -92,7 +92,11 @@ export const AppealResponse = z.object({
 });
 
 /** The version being changed: a change of an older version than the stored one is a conflict. */
-const revisedVersion = z.number().int().min(1);
+/**
+ * The version being revised, and for a DRAFT optionally its `updatedAt` as the client last read it: the edit then
+ * applies only if nobody saved the draft since (409 VERSION_CONFLICT), so two operators cannot overwrite each other.
+ */
+const revisionGuard = { version: z.number().int().min(1), updatedAt: z.iso.datetime().optional() };
 /**
  * The body of the proposal's own type, as created minus what never changes. `type` absent or ADD: the whole record
  * (also how a RETURNED UPDATE is revised, keeping its statement). UPDATE: the corrected record and the statement
@@ -100,11 +104,9 @@ const revisedVersion = z.number().int().min(1);
  * copy of the target.
  */
 export const ReviseProposalBody = z.discriminatedUnion('type', [
-  ProposalInputSchema.extend({ type: z.literal('ADD').optional(), version: revisedVersion }),
-  UpdateRequestSchema.omit({ provinceCode: true, regencyCode: true, districtCode: true, villageCode: true, target: true }).extend({
-    version: revisedVersion,
-  }),
-  RemoveRequestSchema.pick({ type: true, removal: true }).extend({ version: revisedVersion }),
+  ProposalInputSchema.extend({ type: z.literal('ADD').optional(), ...revisionGuard }),
+  UpdateRequestSchema.omit({ provinceCode: true, regencyCode: true, districtCode: true, villageCode: true, target: true }).extend(revisionGuard),
+  RemoveRequestSchema.pick({ type: true, removal: true }).extend(revisionGuard),
 ]);
 
 const MaskedMemberSchema = z.object({

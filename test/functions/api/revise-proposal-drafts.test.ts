@@ -61,6 +61,19 @@ describe('PUT /proposals/{id} on a DRAFT (edited in place)', () => {
     });
   });
 
+  it('refuses an edit based on an older read of the draft (updatedAt) with 409, keeping the first edit', async () => {
+    const draft = await createDraft(api);
+    const seen = (await api.deps.store.getProposal(draft.proposalId))!.updatedAt;
+    const first = { ...draft.input, household: { ...draft.input.household, address: 'Jl. Pattimura No. 14' } };
+    const second = { ...draft.input, household: { ...draft.input.household, address: 'Jl. Sam Ratulangi No. 2' } };
+
+    expect((await edit(draft.proposalId, { ...first, updatedAt: seen })).status).toBe(200);
+    const stale = await edit(draft.proposalId, { ...second, updatedAt: seen });
+
+    expect([stale.status, stale.body.error.code]).toEqual([409, 'VERSION_CONFLICT']);
+    expect((await api.deps.store.getProposal(draft.proposalId))!.household.address).toBe('Jl. Pattimura No. 14');
+  });
+
   it("completes an objection's UPDATE case with the corrected NIK; target, origin and the registered values stay", async () => {
     const { target, receipt, draft } = await objectionCase('WRONG_NIK');
     const child = target.members[2]!;
