@@ -153,6 +153,13 @@ const TEXTS = {
   kind: { id: 'Jenis', en: 'Kind' },
   kindApproval: { id: 'Persetujuan', en: 'Approval' },
   kindAdjudication: { id: 'Sanggahan', en: 'Objection' },
+  kindDuplicate: { id: 'Dugaan data ganda', en: 'Suspected duplicate' },
+  kindAppeal: { id: 'Banding', en: 'Appeal' },
+  select: { id: 'Pilih', en: 'Select' },
+  approveSelected: { id: 'Setujui yang dipilih', en: 'Approve selected' },
+  batchApplied: { id: 'Keputusan tercatat', en: 'Decisions recorded' },
+  decisionHeld: { id: 'Keputusan ditahan (pembekuan)', en: 'Decision held (freeze)' },
+  frozenUntil: { id: 'Persetujuan dibekukan sampai', en: 'Approvals frozen until' },
   escalations: { id: 'Eskalasi', en: 'Escalations' },
   // Public board
   publicTitle: { id: 'Papan uji publik', en: 'Public review board' },

@@ -200,11 +200,29 @@ describe.skipIf(missing !== undefined)('web console in Chromium', () => {
     await page.close();
   }, 180_000);
 
+  /** Ticks the proposal's task in the approver's inbox and approves it with "approve selected" (the batch call). */
+  async function approveSelectedFromInbox(username: string): Promise<void> {
+    const page = await pageAs(username, '#/inbox');
+    const box = page.getByRole('checkbox', { name: `Pilih ${proposalId}` });
+    await pollUntil(`${username}'s task`, async () => {
+      if ((await box.count()) > 0) return true;
+      await page.reload();
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      return undefined;
+    }, { timeoutMs: 180_000, intervalMs: 1000 });
+    await box.check();
+    await screenshot(page, '09b-inbox-batch');
+    await checkAccessibility(page, 'inbox with a task selected');
+    await page.getByRole('button', { name: 'Setujui yang dipilih' }).click();
+    await page.getByText('Keputusan tercatat: 1/1').waitFor();
+    await page.close();
+  }
+
   it('lets the camat dismiss the objection and every tier approve from its inbox until REGISTERED', async () => {
     await decideFromInbox(`approver-district-${district}`, 'Tolak sanggahan', '08-adjudication');
     await decideFromInbox(`approver-village-${village}`, 'Setujui', '09-approver');
     await decideFromInbox(`approver-district-${district}`, 'Setujui');
-    await decideFromInbox(`approver-regency-${regency}`, 'Setujui');
+    await approveSelectedFromInbox(`approver-regency-${regency}`);
     await decideFromInbox(`approver-regent-${regency}`, 'Setujui');
 
     const page = await pageAs(operator, '#/proposals');
