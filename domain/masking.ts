@@ -12,3 +12,24 @@ function maskIdentityNumber(value: string): string {
 
 export const maskNik: (nik: string) => string = maskIdentityNumber;
 export const maskKk: (kk: string) => string = maskIdentityNumber;
+
+/** A household member as officials see them: everything but the NIK, which is masked. */
+export function maskedMember(member: {
+  nik: string;
+  fullName: string;
+  sex: string;
+  birthDate: string;
+  relationship: string;
+  disability?: string | undefined;
+  occupation?: string | undefined;
+}) {
+  return {
+    nikMasked: maskNik(member.nik),
+    fullName: member.fullName,
+    sex: member.sex,
+    birthDate: member.birthDate,
+    relationship: member.relationship,
+    ...(member.disability ? { disability: member.disability } : {}),
+    ...(member.occupation ? { occupation: member.occupation } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 import { maySeeDuplicateCounterpart, type Caller } from '../../domain/access.ts';
 import { suspectedDuplicates } from '../../domain/duplicates.ts';
-import { maskKk, maskNik } from '../../domain/masking.ts';
+import { maskKk, maskedMember } from '../../domain/masking.ts';
 import type { Proposal } from '../../domain/proposal.ts';
 import type { ApprovalTask, RecordsStore } from '../adapters/records-store.ts';
 
@@ -16,15 +16,7 @@ function side(proposal: Proposal) {
       rt: proposal.household.rt,
       rw: proposal.household.rw,
     },
-    members: proposal.members.map((member) => ({
-      nikMasked: maskNik(member.nik),
-      fullName: member.fullName,
-      sex: member.sex,
-      birthDate: member.birthDate,
-      relationship: member.relationship,
-      ...(member.disability ? { disability: member.disability } : {}),
-      ...(member.occupation ? { occupation: member.occupation } : {}),
-    })),
+    members: proposal.members.map(maskedMember),
     programs: [...proposal.programs],
   };
 }

@@ -1,6 +1,6 @@
 import type { Caller } from '../../domain/access.ts';
 import type { TaskKind } from '../../domain/decisions.ts';
-import { maskKk, maskNik } from '../../domain/masking.ts';
+import { maskKk, maskedMember } from '../../domain/masking.ts';
 import type { Lang } from '../../domain/messages.ts';
 import type { Proposal } from '../../domain/proposal.ts';
 import type { RegisteredRecord } from '../../domain/proposal-types.ts';
@@ -69,15 +69,7 @@ function proposalFields(proposal: RegisteredRecord, lang: Lang) {
       rw: household.rw,
       location: { latitude: household.location.latitude, longitude: household.location.longitude },
     },
-    members: proposal.members.map((member) => ({
-      nikMasked: maskNik(member.nik),
-      fullName: member.fullName,
-      sex: member.sex,
-      birthDate: member.birthDate,
-      relationship: member.relationship,
-      ...(member.disability ? { disability: member.disability } : {}),
-      ...(member.occupation ? { occupation: member.occupation } : {}),
-    })),
+    members: proposal.members.map(maskedMember),
     programs: [...proposal.programs],
     criteria: [...proposal.criteria],
     createdAt: proposal.createdAt,

@@ -1,4 +1,4 @@
-import type { ProvinceConfigOverrides, Tier } from '../../domain/province-config.ts';
+import { TIERS, type ProvinceConfigOverrides, type Tier } from '../../domain/province-config.ts';
 import type { Decision, DuplicateResolution, TaskKind } from '../../domain/decisions.ts';
 import type { ProposalInput } from '../../domain/proposal.ts';
 import { decideTask } from '../../functions/application/decide-task.ts';
@@ -138,6 +138,10 @@ export async function workflowHarness(options: { timeScale: number; configOverri
         { store: env.deps.store, freezes: env.deps.freezes, workflow, now: env.deps.now },
         { taskId, decision, ...(reason ? { reason } : {}), ...(resolution ? { resolution } : {}), actor: { type: 'user', id: approver } },
       ),
+    /** Approves the proposal's approval task at each tier in turn, waiting for each to open. */
+    async approveThrough(proposalId: string, tiers: readonly Tier[] = TIERS) {
+      for (const tier of tiers) await this.decide(await this.pendingTask(proposalId, tier), 'approve');
+    },
     async inReview(proposalId: string) {
       await eventually(`public review of ${proposalId}`, async () => {
         const proposal = await env.deps.store.getProposal(proposalId);

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityKey } from '../../domain/identity-hash.ts';
-import { TIERS, type Tier } from '../../domain/province-config.ts';
+import { TIERS } from '../../domain/province-config.ts';
 import { householdProposal } from '../support/proposals.ts';
 import { TEST_IDENTITY_KEY } from '../support/stage-deps.ts';
 import { workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
@@ -19,15 +19,11 @@ describe.concurrent('a suspected duplicate, adjudicated by the regency', () => {
   });
   afterAll(async () => harness?.close());
 
-  async function approveThrough(proposalId: string, tiers: readonly Tier[]) {
-    for (const tier of tiers) await harness.decide(await harness.pendingTask(proposalId, tier), 'approve');
-  }
-
   /** A registered household, and a new proposal whose third member carries one of its NIKs, waiting for the regency. */
   async function duplicateOfRegistered() {
     const registered = await harness.draft();
     const run = await harness.submit(registered.id);
-    await approveThrough(registered.id, TIERS);
+    await harness.approveThrough(registered.id, TIERS);
     await harness.finished(run.executionArn);
     const input = householdProposal();
     input.members[2] = { ...registered.members[1]! };
@@ -48,7 +44,7 @@ describe.concurrent('a suspected duplicate, adjudicated by the regency', () => {
     const { registered, proposal, executionArn, taskId } = await duplicateOfRegistered();
     expect(await harness.deps.store.getProposal(proposal.id)).toMatchObject({ status: 'SUBMITTED', stage: 'DUPLICATE_ADJUDICATION' });
     await harness.decide(taskId, 'unique');
-    await approveThrough(proposal.id, TIERS);
+    await harness.approveThrough(proposal.id, TIERS);
     expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
 
     const entered = await harness.statesEntered(executionArn);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIERS, type Tier } from '../../domain/province-config.ts';
+import { TIERS } from '../../domain/province-config.ts';
 import { householdProposal } from '../support/proposals.ts';
 import { makeJpeg } from '../support/evidence-fixtures.ts';
 import { workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
@@ -21,14 +21,10 @@ describe.concurrent('the synthesized recipient workflow', () => {
   });
   afterAll(async () => harness?.close());
 
-  async function approveThrough(proposalId: string, tiers: readonly Tier[]) {
-    for (const tier of tiers) await harness.decide(await harness.pendingTask(proposalId, tier), 'approve');
-  }
-
   it('registers a proposal that passes every stage, and the history shows each stage in order', async () => {
     const proposal = await harness.draft();
     const { executionArn } = await harness.submit(proposal.id);
-    await approveThrough(proposal.id, TIERS);
+    await harness.approveThrough(proposal.id, TIERS);
     const execution = await harness.finished(executionArn);
 
     expect(execution.status).toBe('SUCCEEDED');
@@ -99,7 +95,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
   it('flags a NIK that is already registered, pointing at the registration, for the duplicate tier', async () => {
     const registered = await harness.draft();
     const run = await harness.submit(registered.id);
-    await approveThrough(registered.id, TIERS);
+    await harness.approveThrough(registered.id, TIERS);
     await harness.finished(run.executionArn);
 
     const input = householdProposal();
@@ -169,7 +165,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
     await harness.inReview(proposal.id);
     await harness.object(proposal.id);
     await harness.decide(await harness.pendingTask(proposal.id, harness.config.adjudicationTier, 'adjudication'), 'dismiss');
-    await approveThrough(proposal.id, TIERS);
+    await harness.approveThrough(proposal.id, TIERS);
     expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
     expect((await harness.deps.store.getProposal(proposal.id))?.status).toBe('REGISTERED');
   });
@@ -178,7 +174,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
     it(`rejects at the ${tier} tier with the approver's reason, and frees the NIKs`, async () => {
       const proposal = await harness.draft();
       const { executionArn } = await harness.submit(proposal.id);
-      await approveThrough(proposal.id, TIERS.slice(0, index));
+      await harness.approveThrough(proposal.id, TIERS.slice(0, index));
       await harness.decide(await harness.pendingTask(proposal.id, tier), 'reject', `Ditolak di tingkat ${tier}`);
       await harness.finished(executionArn);
 
@@ -195,7 +191,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
   it('returns a proposal for revision with the reason, so the village can fix it', async () => {
     const proposal = await harness.draft();
     const { executionArn } = await harness.submit(proposal.id);
-    await approveThrough(proposal.id, ['village']);
+    await harness.approveThrough(proposal.id, ['village']);
     await harness.decide(await harness.pendingTask(proposal.id, 'district'), 'return', 'Foto rumah kurang jelas');
     await harness.finished(executionArn);
     const stored = await harness.deps.store.getProposal(proposal.id);
@@ -215,7 +211,7 @@ describe.concurrent('the synthesized recipient workflow', () => {
     expect(results.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'TASK_ALREADY_DECIDED' } });
     const task = await harness.deps.store.getTask(taskId);
     if (task?.decision?.decision === 'approve') {
-      await approveThrough(proposal.id, TIERS.slice(1));
+      await harness.approveThrough(proposal.id, TIERS.slice(1));
     }
     await harness.finished(executionArn);
   });

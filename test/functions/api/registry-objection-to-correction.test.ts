@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskNik } from '../../../domain/masking.ts';
-import { TIERS } from '../../../domain/province-config.ts';
 import { callers, type ApiHarness } from '../../support/api-harness.ts';
 import { nikFor } from '../../support/proposals.ts';
 import { proposalApiHarness, uploadThrough, type Slot } from './support/proposal-flow.ts';
@@ -18,9 +17,6 @@ describe('an objection to a wrong NIK, through to the corrected record', () => {
   });
   afterAll(() => api?.close());
 
-  async function approveThroughEveryTier(proposalId: string) {
-    for (const tier of TIERS) await api.decide(await api.pendingTask(proposalId, tier), 'approve');
-  }
   const status = async (receipt: string) => (await api.call('getObjectionStatus', { params: { receipt } })).body;
   const registry = async (villageCode: string) =>
     (await api.call('listRegistry', { params: { villageCode } })).body.items as { proposalId: string; caseOpen: boolean }[];
@@ -28,7 +24,7 @@ describe('an objection to a wrong NIK, through to the corrected record', () => {
   it('registers the corrected record in place of the old one and shows the reporter UPHELD', async () => {
     const household = await api.draft();
     const registration = await api.submit(household.id);
-    await approveThroughEveryTier(household.id);
+    await api.approveThrough(household.id);
     await api.finished(registration.executionArn);
     const registered = (await api.deps.store.getProposal(household.id))!;
     expect(registered).toMatchObject({ status: 'REGISTERED' });
@@ -77,7 +73,7 @@ describe('an objection to a wrong NIK, through to the corrected record', () => {
     await api.inReview(caseId);
     const view = await api.call('getProposal', { caller: callers.approver('regency', '81.71'), params: { id: caseId } });
     expect(view.body.changes).toEqual([{ path: 'members.2.nik', old: maskNik(child.nik), new: maskNik(fixedNik) }]);
-    await approveThroughEveryTier(caseId);
+    await api.approveThrough(caseId);
     const execution = await api.finished(submitted.body.executionArn);
     expect(execution.status).toBe('SUCCEEDED');
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TIERS } from '../../../domain/province-config.ts';
 import { callers, type ApiHarness } from '../../support/api-harness.ts';
 import { proposalApiHarness, uploadThrough, type Slot } from './support/proposal-flow.ts';
 import { object, objectionBody } from './support/registry.ts';
@@ -16,15 +15,12 @@ describe('an objection against a registered household, through to removal', () =
   });
   afterAll(() => api?.close());
 
-  async function approveThroughEveryTier(proposalId: string) {
-    for (const tier of TIERS) await api.decide(await api.pendingTask(proposalId, tier), 'approve');
-  }
   const status = async (receipt: string) => (await api.call('getObjectionStatus', { params: { receipt } })).body;
 
   it('ends the registration with reason DECEASED and shows the reporter UPHELD', async () => {
     const household = await api.draft();
     const registration = await api.submit(household.id);
-    await approveThroughEveryTier(household.id);
+    await api.approveThrough(household.id);
     await api.finished(registration.executionArn);
     expect(await api.deps.store.getProposal(household.id)).toMatchObject({ status: 'REGISTERED' });
     const board = await api.call('listRegistry', { params: { villageCode: household.villageCode } });
@@ -55,7 +51,7 @@ describe('an objection against a registered household, through to removal', () =
 
     // The removal is posted for public review, then approved at every tier.
     await api.inReview(caseId);
-    await approveThroughEveryTier(caseId);
+    await api.approveThrough(caseId);
     const execution = await api.finished(submitted.body.executionArn);
     expect(execution.status).toBe('SUCCEEDED');
 
