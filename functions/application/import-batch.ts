@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ImportFileError, type ImportIssue, type SheetRow } from '../../domain/imports/issues.ts';
 import { readImportFile } from '../../domain/imports/read.ts';
 import { householdsFromSheet, type AcceptedHousehold, type RejectedHousehold } from '../../domain/imports/rows.ts';
-import type { Localized } from '../../domain/messages.ts';
+import { issue } from '../../domain/messages.ts';
 import { REGION_CODE_PATTERNS, type RegionDirectory } from '../../domain/regions.ts';
 import { ImportFileTooLarge, IMPORT_MAX_BYTES, parseImportObjectKey, type ImportFiles } from '../adapters/import-files.ts';
 import { ConflictError, type ImportJob, type ImportOutcome, type RecordsStore } from '../adapters/records-store.ts';
@@ -46,18 +46,10 @@ export const IMPORT_FAILURE_CODES = {
   unreadable: 'IMPORT_FILE_UNREADABLE',
 } as const;
 
-/** The rejection of rows whose village is not the import's: an operator imports for their own village only. */
+/** The rejection of rows whose village is not the import's (an operator imports for their own village only). */
 export const VILLAGE_OUTSIDE_REGION = 'VILLAGE_OUTSIDE_REGION';
-const villageOutsideMessage = (villageCode: string): Localized => ({
-  id: `Kode desa/kelurahan berada di luar wilayah tugas Anda; impor ini hanya untuk desa ${villageCode}.`,
-  en: `The village code is outside the region you serve; this import is for village ${villageCode} only.`,
-});
 /** The same household reference was imported before, from different content (the file was replaced mid-run). */
 export const HOUSEHOLD_CHANGED = 'IMPORT_HOUSEHOLD_CHANGED';
-const householdChangedMessage: Localized = {
-  id: 'Keluarga dengan kode ini sudah diimpor dengan isi yang berbeda dalam impor ini.',
-  en: 'A household with this reference was already imported with different content in this import.',
-};
 
 export type ImportRunResult =
   | { outcome: 'ignored'; reason: 'other-bucket' | 'not-an-import-key' | 'no-such-import' }
@@ -206,7 +198,7 @@ function outsideVillage(sheet: readonly SheetRow[], villageCode: string, regions
   const [header, ...rows] = sheet;
   const column = header?.cells.findIndex((cell) => cell.trim().toLowerCase().replace(/[\s-]+/g, '_') === 'village_code') ?? -1;
   const cells = new Map(rows.map((row) => [row.row, row.cells]));
-  const message = villageOutsideMessage(villageCode);
+  const { message } = issue('village_code', VILLAGE_OUTSIDE_REGION, { village: villageCode });
   return (row) => {
     const text = (cells.get(row)?.[column] ?? '').trim().replace(/^(\d{2})(\d{2})(\d{2})(\d{4})$/, '$1.$2.$3.$4');
     if (text === '' || text === villageCode || !REGION_CODE_PATTERNS.village.test(text) || !regions.isVillage(text)) return [];
@@ -242,7 +234,7 @@ async function outcomeOf(job: ImportJob, household: Household, deps: ImportDeps)
     expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
   });
   if (!saved.created && !saved.sameRequest) {
-    return { householdRef, rows, issues: [{ row: rows[0] ?? 0, column: 'household_ref', code: HOUSEHOLD_CHANGED, message: householdChangedMessage }] };
+    return { householdRef, rows, issues: [{ row: rows[0] ?? 0, column: 'household_ref', code: HOUSEHOLD_CHANGED, message: issue('household_ref', HOUSEHOLD_CHANGED).message }] };
   }
   return { householdRef, rows, proposalId: saved.proposalId };
 }

@@ -54,7 +54,7 @@ describe('issue', () => {
       const { message } = issue('members.0.nik', code, {
         min: 1, max: 2, expected: 'x', options: 'A, B', name: 'n', example: 'e', first: 1, province: 'MALUKU',
         count: 2, from: 'DRAFT', to: 'REGISTERED', task: 'approval', proposalId: '01J', maxBytes: 1024,
-        allowedTypes: 'image/jpeg', maxAgeDays: 180, maxDistanceMeters: 500, tier: 'kecamatan', reason: 'Sudah mampu', type: 'ADD',
+        allowedTypes: 'image/jpeg', maxAgeDays: 180, maxDistanceMeters: 500, tier: 'kecamatan', reason: 'Sudah mampu', type: 'ADD', village: '81.03.05.2001',
       });
       expect(message.id.length, code).toBeGreaterThan(5);
       expect(message.en.length, code).toBeGreaterThan(5);
