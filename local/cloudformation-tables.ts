@@ -280,8 +280,10 @@ function schemaChanged(definition: TableDefinition, why: string): never {
 /**
  * DynamoDB Local builds an added index in the background (IndexStatus
  * CREATING); queries on it fail with InternalFailure until it is ACTIVE.
+ * On a busy machine (a whole test suite sharing two cores) that has taken
+ * over a minute even for a small table, hence the generous wait.
  */
-async function waitForIndexes(client: DynamoDBClient, tableName: string, timeoutMs = 60_000): Promise<void> {
+async function waitForIndexes(client: DynamoDBClient, tableName: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const table = await describe(client, tableName);

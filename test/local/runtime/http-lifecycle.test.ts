@@ -180,6 +180,7 @@ describe('local runtime: the proposal lifecycle over HTTP', () => {
       rw: draft.input.household.rw,
       programs: draft.input.programs,
       reviewEndsAt: inReview.review!.endsAt,
+      proposes: { type: 'ADD' },
     });
     for (const member of draft.input.members) expect(JSON.stringify(board)).not.toContain(member.nik);
 
