@@ -41,6 +41,17 @@ export type Fault = (stage: StageKey, invocation: number) => void;
  * Step Functions host, with every Lambda task running the project's stage code against DynamoDB Local and
  * the local S3 store. Scripted approvers decide through the same decide-task use case the API uses.
  */
+/**
+ * One simulated day per real second, a one-day public review, and SLAs of a month (30 s here) so no task
+ * escalates while a test looks at it, even on a loaded machine.
+ */
+export function unhurried(configOverrides: ProvinceConfigOverrides = {}) {
+  return {
+    timeScale: 1 / 86_400,
+    configOverrides: { reviewDays: 1, tiers: TIERS.map((tier) => ({ tier, slaDays: 30 })), ...configOverrides },
+  };
+}
+
 export async function workflowHarness(options: { timeScale: number; configOverrides?: ProvinceConfigOverrides }) {
   const env = await stageDeps(options);
   const { template, stackName } = env;

@@ -4,18 +4,12 @@ import { identityKey } from '../../domain/identity-hash.ts';
 import { TIERS } from '../../domain/province-config.ts';
 import { householdProposal } from '../support/proposals.ts';
 import { TEST_IDENTITY_KEY } from '../support/stage-deps.ts';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
-
-/** One simulated day lasts one real second; the public review lasts one day. */
-const DAY = 1 / 86_400;
+import { unhurried, workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
 
 describe.concurrent('a suspected duplicate, adjudicated by the regency', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await workflowHarness({
-      timeScale: DAY,
-      configOverrides: { reviewDays: 1, tiers: TIERS.map((tier) => ({ tier, slaDays: 30 })) },
-    });
+    harness = await workflowHarness(unhurried());
   });
   afterAll(async () => harness?.close());
 

@@ -2,22 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIERS } from '../../domain/province-config.ts';
 import { householdProposal } from '../support/proposals.ts';
 import { makeJpeg } from '../support/evidence-fixtures.ts';
-import { workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
+import { unhurried, workflowHarness, type WorkflowHarness } from '../support/workflow-harness.ts';
 import { REGISTERED_PATH_STATES, TIER_STATES } from '../support/workflow-states.ts';
 import { decideTask } from '../../functions/application/decide-task.ts';
 
-/** One simulated day lasts one real second; the public review lasts one day. */
+/** One simulated day lasts one real second. */
 const DAY = 1 / 86_400;
-
 
 describe.concurrent('the synthesized recipient workflow', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    // SLAs of a month (30 s here) keep these paths free of escalations even on a loaded machine.
-    harness = await workflowHarness({
-      timeScale: DAY,
-      configOverrides: { reviewDays: 1, tiers: TIERS.map((tier) => ({ tier, slaDays: 30 })) },
-    });
+    harness = await workflowHarness(unhurried());
   });
   afterAll(async () => harness?.close());
 

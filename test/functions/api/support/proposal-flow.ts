@@ -5,23 +5,15 @@
 import { expect } from 'vitest';
 import type { Caller } from '../../../../domain/access.ts';
 import type { ProposalInput } from '../../../../domain/proposal.ts';
-import { TIERS, type ProvinceConfigOverrides } from '../../../../domain/province-config.ts';
+import type { ProvinceConfigOverrides } from '../../../../domain/province-config.ts';
 import { apiHarness, callers, postToSlot, type ApiHarness } from '../../../support/api-harness.ts';
 import { houseLocation, makeJpeg, makePdf, type LatLon } from '../../../support/evidence-fixtures.ts';
 import { householdProposal } from '../../../support/proposals.ts';
+import { unhurried } from '../../../support/workflow-harness.ts';
 
-/** One simulated day lasts one real second. */
-export const DAY = 1 / 86_400;
-
-/**
- * A one-day public review, and SLAs of a month (30 s here) so no task escalates while a test looks at it,
- * even on a loaded machine.
- */
+/** The unhurried settings of the workflow harness, through the API. */
 export function proposalApiHarness(configOverrides: ProvinceConfigOverrides = {}) {
-  return apiHarness({
-    timeScale: DAY,
-    configOverrides: { reviewDays: 1, tiers: TIERS.map((tier) => ({ tier, slaDays: 30 })), ...configOverrides },
-  });
+  return apiHarness(unhurried(configOverrides));
 }
 
 export type Slot = { kind: string; url: string; fields: Record<string, string>; expiresAt: string; maxBytes: number; contentTypes: string[] };
