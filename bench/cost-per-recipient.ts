@@ -231,6 +231,7 @@ export const costPerRecipient: Figure<Parameters> = {
 
   verdicts(medians, parameters, runs) {
     const verdicts: Verdict[] = [];
+    const unconfirmedPrices = Object.entries(PRICES).filter(([, price]) => !price.confirmedForRegion).map(([name]) => name);
     const perMillion = medians['USD per 1M recipients'] ?? NaN;
     const nearLine = perMillion > 0.75 * USD_PER_MILLION.ok && perMillion <= USD_PER_MILLION.ok;
     verdicts.push({
@@ -238,7 +239,8 @@ export const costPerRecipient: Figure<Parameters> = {
       level: levelAtMost(perMillion, USD_PER_MILLION.ok, USD_PER_MILLION.watch),
       why:
         `≤ $${USD_PER_MILLION.ok.toLocaleString('en-US')} ok, ≤ $${USD_PER_MILLION.watch.toLocaleString('en-US')} watch; ` +
-        `${nearLine ? 'close to the line, and ' : ''}prices are us-east-1 list prices, Jakarta's not confirmed and likely higher (bench/prices.ts)`,
+        `${nearLine ? 'close to the line, and ' : ''}${unconfirmedPrices.length} of ${Object.keys(PRICES).length} prices are us-east-1's, ` +
+        `Jakarta's not confirmed and likely higher: ${unconfirmedPrices.join(', ')} (bench/prices.ts)`,
     });
     const slow = `USD per 1M, Lambda ${parameters.slowLambdaFactor}× slower`;
     verdicts.push({

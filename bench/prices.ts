@@ -4,7 +4,7 @@
  * The stack deploys to ap-southeast-3 (Jakarta). AWS's pricing pages fill in regional prices in the browser, so
  * the page text available when these were checked showed the us-east-1 (or all-region) figure and not the
  * Jakarta row. Every price below is therefore marked `confirmedForRegion: false` unless its Jakarta value was
- * actually seen. Regional surcharges elsewhere in Asia Pacific run from 0 to about +15 %; an unconfirmed price
+ * actually seen (two were, in per-region tables other projects copied from the price list; usage type prefix APS4). Regional surcharges elsewhere in Asia Pacific run from 0 to about +15 %; an unconfirmed price
  * here is more likely a little low than high. Replace `usd` (and flip the flag) once the Jakarta row is read
  * from the pricing page, the AWS Pricing Calculator or the Price List API (`region_index.json` for the service).
  * Free tiers are ignored: a province stack at volume is far beyond them.
@@ -36,11 +36,11 @@ export const PRICES = {
   lambdaArmGbSecond: {
     usd: 0.0000133334,
     unit: 'GB-second, arm64 (first pricing tier)',
-    source: 'https://aws.amazon.com/lambda/pricing/',
-    confirmedForRegion: false,
+    source: 'https://aws.amazon.com/lambda/pricing/; Jakarta row: janritter/aws-lambda-live-tuner, cost/cost.go (standardGBSecondARM)',
+    confirmedForRegion: true,
     note:
-      'The base Arm price. Third-party price tables kept from the same page (e.g. Artillery, lib/platform/aws-lambda/prices.js) list surcharges ' +
-      'only for af-south-1, ap-east-1, eu-south-1, me-south-1 and me-central-1, i.e. the base price for ap-southeast-3; not read from AWS itself.',
+      'The ap-southeast-3 entry of a per-region table copied from the price list (about 2022) reads 0.0000133334, the base Arm price; ' +
+      'Artillery\'s table (lib/platform/aws-lambda/prices.js) likewise lists surcharges only outside Jakarta. Seen in copies, not on AWS\'s own page.',
   },
   lambdaRequest: {
     usd: 0.2 / 1_000_000,
@@ -66,9 +66,9 @@ export const PRICES = {
   s3PutClassRequest: {
     usd: 0.005 / 1000,
     unit: 'S3 Standard PUT, COPY, POST or LIST request',
-    source: 'https://aws.amazon.com/s3/pricing/ (Requests & data retrievals)',
-    confirmedForRegion: false,
-    note: 'us-east-1: $0.005 per 1,000.',
+    source: 'https://aws.amazon.com/s3/pricing/ (Requests & data retrievals); Jakarta row: ochaton/s3du, internal/pricing/pricing.go (listPer1000)',
+    confirmedForRegion: true,
+    note: 'ap-southeast-3: $0.005 per 1,000, as in us-east-1, in a per-region table taken from the price list (group S3-API-Tier1, May 2026). Seen in a copy, not on AWS\'s own page.',
   },
   s3GetClassRequest: {
     usd: 0.0004 / 1000,
