@@ -50,6 +50,26 @@ export class FunctionInvocationError extends Error {
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
+/**
+ * The parent's Node options without its TypeScript loader (tsx, under `npm start` and `npm run bench`). A sandbox
+ * needs none: worker.ts is erasable TypeScript Node strips itself, and the bundles are JavaScript. Inherited, the
+ * loader would transform each 1 MB bundle again in every sandbox, seconds of CPU each on a small machine.
+ */
+export function sandboxExecArgv(parentExecArgv: readonly string[]): string[] {
+  const isLoader = (value: string | undefined) => value !== undefined && /[\\/]tsx[\\/]/.test(value);
+  const kept: string[] = [];
+  for (let i = 0; i < parentExecArgv.length; i += 1) {
+    const arg = parentExecArgv[i]!;
+    if ((arg === '--require' || arg === '-r' || arg === '--import') && isLoader(parentExecArgv[i + 1])) {
+      i += 1;
+      continue;
+    }
+    if (/^--(require|import)=/.test(arg) && isLoader(arg)) continue;
+    kept.push(arg);
+  }
+  return kept;
+}
+
 interface Pending {
   requestId: string;
   resolve: (payload: unknown) => void;
@@ -82,6 +102,7 @@ class Sandbox {
     this.worker = new Worker(WORKER_URL, {
       workerData: config,
       env: spec.environment,
+      execArgv: sandboxExecArgv(process.execArgv),
       // The function's memory setting bounds its heap, so a leak fails here as it would on Lambda.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, spec.memorySize) },
       stdout: true,
