@@ -85,6 +85,12 @@ export interface LocalRuntimeOptions {
   functionEndpoints?: (endpoints: { dynamodb: string; s3: string }) => Promise<Partial<{ dynamodb: string; s3: string }>>;
   /** Build the web console (console/build.ts) into `<dataDir>/console` and serve it; default false. */
   console?: boolean;
+  /**
+   * DynamoDB Local and the Step Functions host keep their state in memory, so nothing survives a restart. For the
+   * bench's fresh stacks: on disk, the stand-ins' own durability (an fsync per write, a rewritten execution file per
+   * state) would take CPU that the stack on AWS never pays. Default false.
+   */
+  inMemory?: boolean;
 }
 
 export type ProgressStep = 'synth' | 'dynamodb' | 'tables' | 's3' | 'secrets' | 'functions' | 'stepfunctions' | 'events' | 'scheduler' | 'issuer' | 'api' | 'console';
@@ -205,7 +211,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const schedules = readSchedules(template, ctx);
 
     const dynamodb = await step('dynamodb', 'Starting DynamoDB Local', () =>
-      startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), ...portOption(options.ports?.dynamodb) }),
+      startDynamoDbLocal({ ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }), ...portOption(options.ports?.dynamodb) }),
       (started) => started.endpoint,
     );
     cleanups.push(() => dynamodb.close());
@@ -303,7 +309,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           invokeFunction: (name, payload) => functions.invoke(name, payload),
           onEvents,
           timeScale,
-          dataDir: join(dataDir, 'stepfunctions'),
+          ...(options.inMemory ? {} : { dataDir: join(dataDir, 'stepfunctions') }),
           ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
         });
         cleanups.push(() => host.close());

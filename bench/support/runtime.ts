@@ -122,6 +122,8 @@ export async function startBenchRuntime(
     province: PROVINCE,
     timeScale: TIME_SCALE,
     configOverrides: CONFIG_OVERRIDES,
+    // A run's stack is thrown away after it; the stand-ins' disk durability is not the stack's cost (see README).
+    inMemory: true,
     ...options,
     onBackgroundError: (error) => progress.warn(`workflow host: ${error instanceof Error ? error.message : String(error)}`),
     onServiceMessage: options.onServiceMessage ?? ((service, message) => progress.warn(`${service}: ${message}`)),

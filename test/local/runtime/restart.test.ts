@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decideTask } from '../../../functions/application/decide-task.ts';
@@ -73,5 +74,38 @@ describe('local runtime: restart while a proposal waits for approval', () => {
     // Every task was scheduled once: the waiting one was not invoked again after the restart.
     const count = (type: string) => events!.filter((event) => event.type === type).length;
     expect(count('TaskScheduled')).toBe(count('TaskStateEntered'));
+  }, 240_000);
+});
+
+describe('local runtime kept in memory (the bench’s fresh stacks)', () => {
+  const dataDir = tempDataDir();
+  const options = { dataDir, timeScale: TIME_SCALE, configOverrides: CONFIG_OVERRIDES, inMemory: true };
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('runs a proposal without writing tables or executions to disk, and a restart starts empty', async () => {
+    let runtime = await startLocalRuntime(options);
+    let clients = localClients(runtime.endpoints);
+    let proposalId: string;
+    try {
+      ({ proposalId } = await submitGoodProposal(clients, runtime.endpoints.evidenceBucket, 301));
+      await approve(clients, proposalId, 'village');
+      expect(await clients.store.getProposal(proposalId)).toMatchObject({ status: 'AWAITING_APPROVAL' });
+      expect(existsSync(join(dataDir, 'dynamodb'))).toBe(false);
+      expect(existsSync(join(dataDir, 'stepfunctions'))).toBe(false);
+    } finally {
+      clients.destroy();
+      await runtime.close();
+    }
+
+    runtime = await startLocalRuntime(options);
+    clients = localClients(runtime.endpoints);
+    try {
+      expect(runtime.resumed).toEqual([]);
+      expect(await clients.store.getProposal(proposalId)).toBeUndefined();
+    } finally {
+      clients.destroy();
+      await runtime.close();
+    }
   }, 240_000);
 });
