@@ -56,7 +56,8 @@ const WORKER_URL = new URL('./worker.ts', import.meta.url);
  * loader would transform each 1 MB bundle again in every sandbox, seconds of CPU each on a small machine.
  */
 export function sandboxExecArgv(parentExecArgv: readonly string[]): string[] {
-  const isLoader = (value: string | undefined) => value !== undefined && /[\\/]tsx[\\/]/.test(value);
+  // `tsx` and `tsx/esm` as given on a command line, or a path into the tsx package as its CLI passes it.
+  const isLoader = (value: string | undefined) => value !== undefined && /(^|=)tsx(\/[\w/.-]*)?$|[\\/]tsx[\\/]/.test(value);
   const kept: string[] = [];
   for (let i = 0; i < parentExecArgv.length; i += 1) {
     const arg = parentExecArgv[i]!;

@@ -13,8 +13,13 @@ describe('Lambda sandboxes', () => {
       '--require',
       '/work/test/setup.cjs',
       '--max-old-space-size=512',
+      '--import',
+      'tsx',
+      '--import=tsx/esm',
+      '--import',
+      '/work/tsx-free/hooks.mjs',
     ];
-    expect(sandboxExecArgv(parent)).toEqual(['--enable-source-maps', '--require', '/work/test/setup.cjs', '--max-old-space-size=512']);
+    expect(sandboxExecArgv(parent)).toEqual(['--enable-source-maps', '--require', '/work/test/setup.cjs', '--max-old-space-size=512', '--import', '/work/tsx-free/hooks.mjs']);
     expect(sandboxExecArgv([])).toEqual([]);
   });
 });
