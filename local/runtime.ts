@@ -87,7 +87,7 @@ export interface LocalRuntimeOptions {
   console?: boolean;
   /**
    * DynamoDB Local and the Step Functions host keep their state in memory, so nothing survives a restart. For the
-   * bench's fresh stacks: on disk, the stand-ins' own durability (an fsync per write, a rewritten execution file per
+   * bench's fresh stacks: on disk, the stand-ins' own durability (SQLite page writes, a rewritten execution file per
    * state) would take CPU that the stack on AWS never pays. Default false.
    */
   inMemory?: boolean;
