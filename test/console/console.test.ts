@@ -6,7 +6,7 @@ import { DEMO_PASSWORD } from '../../local/demo-users.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.ts';
 import { tempDataDir } from '../local/runtime/support.ts';
 import { apiClient, goodEvidence, pollUntil, signIn, uploadGoodEvidence } from '../local/runtime/http-support.ts';
-import { AXE_PATH, browserMissing, checkAccessibility, launchChromium, screenshot, type Browser, type Page } from './support.ts';
+import { AXE_PATH, browserMissing, checkAccessibility, launchChromium, screenshot, type Browser, type Locator, type Page } from './support.ts';
 
 /*
  * The web console in a real browser against a whole local stack: an operator fills the form (live NIK checks),
@@ -84,16 +84,22 @@ describe.skipIf(missing !== undefined)('web console in Chromium', () => {
     return page;
   }
 
-  /** Waits in the approver's inbox until the proposal's task shows, opens it and decides. */
-  async function decideFromInbox(username: string, decision: string, shot?: string, reason?: string): Promise<void> {
+  /** Opens the approver's inbox and reloads it until the proposal's task shows there (as `find` locates it). */
+  async function inboxShowing(username: string, find: (inbox: Page) => Locator): Promise<{ page: Page; target: Locator }> {
     const page = await pageAs(username, '#/inbox');
-    const link = page.locator(`a[href="#/proposals/${proposalId}"]`);
+    const target = find(page);
     await pollUntil(`${username}'s task`, async () => {
-      if ((await link.count()) > 0) return true;
+      if ((await target.count()) > 0) return true;
       await page.reload();
       await page.getByRole('heading', { level: 1 }).waitFor();
       return undefined;
     }, { timeoutMs: 180_000, intervalMs: 1000 });
+    return { page, target };
+  }
+
+  /** Waits in the approver's inbox until the proposal's task shows, opens it and decides. */
+  async function decideFromInbox(username: string, decision: string, shot?: string, reason?: string): Promise<void> {
+    const { page, target: link } = await inboxShowing(username, (inbox) => inbox.locator(`a[href="#/proposals/${proposalId}"]`));
     if (shot) {
       await screenshot(page, `${shot}-inbox`);
       await checkAccessibility(page, `${shot} inbox`);
@@ -202,14 +208,7 @@ describe.skipIf(missing !== undefined)('web console in Chromium', () => {
 
   /** Ticks the proposal's task in the approver's inbox and approves it with "approve selected" (the batch call). */
   async function approveSelectedFromInbox(username: string): Promise<void> {
-    const page = await pageAs(username, '#/inbox');
-    const box = page.getByRole('checkbox', { name: `Pilih ${proposalId}` });
-    await pollUntil(`${username}'s task`, async () => {
-      if ((await box.count()) > 0) return true;
-      await page.reload();
-      await page.getByRole('heading', { level: 1 }).waitFor();
-      return undefined;
-    }, { timeoutMs: 180_000, intervalMs: 1000 });
+    const { page, target: box } = await inboxShowing(username, (inbox) => inbox.getByRole('checkbox', { name: `Pilih ${proposalId}` }));
     await box.check();
     await screenshot(page, '09b-inbox-batch');
     await checkAccessibility(page, 'inbox with a task selected');
