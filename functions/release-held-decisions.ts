@@ -4,7 +4,7 @@ import type { WorkflowEngine } from './application/workflow-engine.ts';
 import { depsFromEnvironment, type StageDeps } from './shared/runtime.ts';
 import { log } from './shared/log.ts';
 
-/** No decision is claimed later than this into a run (the function has 60 s; a send may wait 15 s for a token). */
+/** No decision is claimed later than this into a run (the function has 60 s; a throttled send is retried for 10 s). */
 const CLAIM_WITHIN_MS = 40_000;
 
 let deps: (StageDeps & { workflow: WorkflowEngine }) | undefined;

@@ -3,6 +3,8 @@ import { TASK_KINDS, type TaskKind } from '../domain/decisions.ts';
 import type { Stage, Status } from '../domain/lifecycle.ts';
 import { supervisorTier, tierRegionCode, TIERS } from '../domain/province-config.ts';
 import { DAY_MS, StageInput, daysFromNow, stageHandler, systemActor, type StageDeps } from './shared/runtime.ts';
+import { stepFunctionsCallbacks } from './adapters/step-functions-engine.ts';
+import { deliverDecision } from './application/deliver-decision.ts';
 import { pauseSlaIfFrozen } from './application/pause-sla.ts';
 import { SlaExhausted } from './shared/stage-errors.ts';
 import { loadProposal } from './shared/proposals.ts';
@@ -28,7 +30,8 @@ const TASK_TARGETS: Readonly<Record<TaskKind, { status: Status; stage: Stage; fr
 
 /**
  * Puts a task (approval, objection, suspected duplicate, appeal) in the tier's inbox and lets the workflow wait on its token.
- * Called again with a new token after the SLA lapsed, it escalates the same task instead.
+ * Called again with a new token after the SLA lapsed, it escalates the same task instead; if the task was decided
+ * as it lapsed, it sends that decision with the new token (a held decision waits for its freeze to end).
  */
 export async function requestDecision(request: DecisionRequest, deps: StageDeps) {
   const proposal = await loadProposal(deps, request);
@@ -89,10 +92,13 @@ export async function requestDecision(request: DecisionRequest, deps: StageDeps)
         detail: { taskId, tier: request.tier, escalations: task.escalations, escalatedTo, dueAt: task.dueAt },
       },
     });
-  } else if (outcome === 'redelivered') {
-    log('info', 'decided task asked again after its SLA lapsed', { taskId, tier: request.tier });
+  } else if (outcome === 'redelivered' && task.status === 'DECIDED' && task.decision) {
+    // The decision met the lapsed token, or none at all: this token is the first it can reach the workflow with.
+    const { decision, resolution } = task.decision;
+    const delivery = await deliverDecision(deps.workflow, { taskId, token: request.taskToken, decision, resolution });
+    log('info', 'decision of a lapsed task sent with the new token', { taskId, tier: request.tier, delivery });
   }
   return { taskId, outcome };
 }
 
-export const handler = stageHandler('request-decision', DecisionRequest, requestDecision);
+export const handler = stageHandler('request-decision', DecisionRequest, requestDecision, { workflow: stepFunctionsCallbacks });

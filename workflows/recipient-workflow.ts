@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -219,6 +220,25 @@ export class RecipientWorkflow extends Construct {
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     });
     this.acknowledgeWildcards(stages);
+    this.letRequestDecisionAnswerTasks(stages.requestDecision);
+  }
+
+  /**
+   * Request decision sends a decision recorded as its task lapsed with the token of the re-ask. Task responses are
+   * authorized against the state machine that issued the token (as for the decide-task route, infra/http-api.ts).
+   * A policy of its own: the function's default policy cannot name this state machine, which names the function.
+   */
+  private letRequestDecisionAnswerTasks(requestDecision: lambda.IFunction) {
+    if (!requestDecision.role) throw new Error('Request decision needs a role to answer its tasks');
+    new iam.Policy(this, 'RequestDecisionAnswersTasks', {
+      roles: [requestDecision.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
 
   /** cdk-nag acknowledges each wildcard finding on its own, so each reason names exactly what it covers. */

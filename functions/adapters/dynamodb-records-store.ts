@@ -872,16 +872,17 @@ export class DynamoDbRecordsStore implements RecordsStore {
     if (!existing) throw new ConflictError('The task vanished while it was being opened', 'TASK_MISSING');
     const { token: storedToken, ...stored } = existing;
     if (storedToken === token) return { outcome: 'unchanged', task: stored };
-    // A decision held by a freeze is recorded too: it keeps its decision and takes the token it will be sent to.
+    // A decided task keeps its decision and takes the token it is sent with. A held one too; the status is part of
+    // the condition, so a release that claims it meanwhile (HELD → DECIDED, sent with the old token) is seen.
     if (stored.status !== 'PENDING') {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: taskKey(task.taskId),
           UpdateExpression: 'SET #token = :token',
-          ConditionExpression: '#token = :previous',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': token, ':previous': storedToken },
+          ConditionExpression: '#token = :previous AND #status = :status',
+          ExpressionAttributeNames: { '#token': 'token', '#status': 'status' },
+          ExpressionAttributeValues: { ':token': token, ':previous': storedToken, ':status': stored.status },
         }),
       );
       return { outcome: 'redelivered', task: stored };

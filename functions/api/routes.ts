@@ -152,7 +152,7 @@ export const ROUTES = [
       202: { description: 'Decision recorded and held: the region is frozen', schema: s.DecisionHeldResponse },
     },
     needs: { writesRecords: true, resumesWorkflow: true },
-    // Resuming may wait up to 15 s for the token an SLA escalation hands over; API Gateway allows 30 s.
+    // A throttled send to the workflow is tried again for up to 10 s (application/deliver-decision.ts); API Gateway allows 30 s.
     timeoutSeconds: 29,
   }),
   route({
@@ -164,8 +164,8 @@ export const ROUTES = [
     body: s.BatchDecisionBody,
     responses: { 200: { description: 'One outcome per decision, in order', schema: s.BatchDecisionResponse } },
     needs: { writesRecords: true, resumesWorkflow: true },
-    // 200 decisions, 16 at a time, take a few seconds; none starts after 18 s and each waits at most 8 s for the
-    // token an SLA escalation hands over (functions/api/decide-tasks.ts), so all end inside API Gateway's 30 s.
+    // 200 decisions, 16 at a time, take a few seconds; none starts after 18 s and each retries a throttled send for
+    // at most 8 s (functions/api/decide-tasks.ts), so all end inside API Gateway's 30 s.
     timeoutSeconds: 29,
   }),
   route({
@@ -197,7 +197,7 @@ export const ROUTES = [
     params: s.FreezeIdParams,
     responses: { 200: { description: 'Freeze ended; held decisions sent', schema: s.EndFreezeResponse } },
     needs: { writesRecords: true, resumesWorkflow: true },
-    // Sends held decisions for up to 12 s (each may wait 15 s for a token); the scheduled release sends the rest.
+    // Sends held decisions for up to 12 s (each may retry a throttled send for 10 s); the scheduled release sends the rest.
     timeoutSeconds: 29,
   }),
   route({

@@ -3,7 +3,8 @@ import { activeFreezeFor } from '../../domain/freezes.ts';
 import type { FreezeStore } from '../adapters/freeze-store.ts';
 import type { Actor, RecordsStore } from '../adapters/records-store.ts';
 import { ConflictError } from '../adapters/records-store.ts';
-import { isTransient, WorkflowErrors } from '../shared/stage-errors.ts';
+import { log } from '../shared/log.ts';
+import { deliverDecision } from './deliver-decision.ts';
 import type { WorkflowEngine } from './workflow-engine.ts';
 
 export class DecisionNotAllowed extends Error {
@@ -15,12 +16,12 @@ export class DecisionNotAllowed extends Error {
 
 /**
  * Records an approver's decision once (conditional write), audits it, and resumes the workflow through the
- * task token, which never leaves the server. approve/dismiss/unique/not_same_person continue; return/reject/uphold
- * end the proposal, and so does duplicate (merged or rejected, by its resolution).
+ * task token, which never leaves the server (application/deliver-decision.ts). approve/dismiss/unique/not_same_person
+ * continue; return/reject/uphold end the proposal, and so does duplicate (merged or rejected, by its resolution).
  * In a frozen region the decision is recorded but HELD (with the freeze, `frozen`); the release sends it later.
  */
 export async function decideTask(
-  deps: { store: RecordsStore; freezes: FreezeStore; workflow: WorkflowEngine; now: () => Date },
+  deps: { store: RecordsStore; freezes: FreezeStore; workflow: WorkflowEngine; now: () => Date; retryForMs?: number },
   request: { taskId: string; decision: Decision; reason?: string; resolution?: DuplicateResolution; actor: Actor },
 ) {
   const task = await deps.store.getTask(request.taskId);
@@ -61,61 +62,13 @@ export async function decideTask(
     detail: { taskId: task.taskId, tier: task.tier, decision: request.decision, ...(request.reason ? { reason: request.reason } : {}), ...resolution },
   });
 
-  await resumeWorkflow(deps, task.taskId, request.decision, decided.token, request.resolution);
+  // The token is the one the decision was recorded with; if it lapsed meanwhile, the workflow's re-ask sends it.
+  const delivery = await deliverDecision(
+    deps.workflow,
+    { taskId: task.taskId, token: decided.token, decision: request.decision, resolution: request.resolution },
+    deps.retryForMs === undefined ? {} : { retryForMs: deps.retryForMs },
+  );
+  if (delivery === 'lapsed') log('info', 'decision recorded as its task lapsed; the re-ask delivers it', { taskId: task.taskId });
   const { token: _token, ...recorded } = decided;
   return recorded;
-}
-
-/** Token errors that mean the SLA lapsed between reading the task and resuming: a new token is on its way. */
-const STALE_TOKEN = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-
-export async function resumeWorkflow(
-  deps: { store: RecordsStore; workflow: WorkflowEngine; waitMs?: number },
-  taskId: string,
-  decision: Decision,
-  firstToken: string,
-  resolution?: DuplicateResolution,
-) {
-  const cause = JSON.stringify({ taskId });
-  const send = (token: string) => {
-    switch (decision) {
-      case 'approve':
-      case 'dismiss':
-      case 'unique':
-      case 'not_same_person':
-        return deps.workflow.sendTaskSuccess(token, { taskId, decision });
-      case 'duplicate':
-        return deps.workflow.sendTaskFailure(token, resolution === 'merge' ? WorkflowErrors.merged : WorkflowErrors.rejected, cause);
-      case 'return':
-        return deps.workflow.sendTaskFailure(token, WorkflowErrors.returned, cause);
-      case 'reject':
-      case 'uphold':
-        return deps.workflow.sendTaskFailure(token, WorkflowErrors.rejected, cause);
-    }
-  };
-  let token = firstToken;
-  const deadline = Date.now() + (deps.waitMs ?? 15_000);
-  for (;;) {
-    try {
-      return await send(token);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      // Throttling or a 5xx from Step Functions: the same token is still good, try it again shortly.
-      if (isTransient(error)) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        continue;
-      }
-      if (!STALE_TOKEN.has((error as Error).name)) throw error;
-    }
-    // The escalation stores the next token on the decided task; wait for it rather than lose the decision.
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const current = await deps.store.getTask(taskId);
-      if (current && current.token !== token) {
-        token = current.token;
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`The workflow did not ask again for task ${taskId}`);
-    }
-  }
 }

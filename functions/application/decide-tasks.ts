@@ -28,7 +28,7 @@ export type BatchOutcome = { taskId: string } & (
  * with BATCH_TIME_EXCEEDED and nothing of them is recorded.
  */
 export async function decideTasks(
-  deps: Parameters<typeof decideTask>[0] & { waitMs?: number },
+  deps: Parameters<typeof decideTask>[0],
   request: {
     items: readonly BatchItem[];
     actor: Actor;

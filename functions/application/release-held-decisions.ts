@@ -4,19 +4,19 @@ import type { RecordsStore } from '../adapters/records-store.ts';
 import { mapWithLimit } from '../shared/concurrency.ts';
 import { log } from '../shared/log.ts';
 import type { WorkflowEngine } from './workflow-engine.ts';
-import { resumeWorkflow } from './decide-task.ts';
+import { deliverDecision } from './deliver-decision.ts';
 
 const actor = { type: 'system' as const, id: 'release-held-decisions' };
 const RELEASE_CONCURRENCY = 8;
 
 /**
- * Sends every held decision whose region is no longer frozen to the workflow, through the same token logic as
- * a decision taken directly. Each is claimed first (HELD → DECIDED, conditional), so two releases running at once
+ * Sends every held decision whose region is no longer frozen to the workflow, as a decision taken directly is
+ * sent (application/deliver-decision.ts). Each is claimed first (HELD → DECIDED, conditional), so two releases running at once
  * (the schedule and an early end) send it once; a send that fails puts it back to HELD for the next run, so
  * nothing is lost. No decision is claimed after `startBy` (epoch ms): the next run takes the rest.
  */
 export async function releaseHeldDecisions(
-  deps: { store: RecordsStore; freezes: FreezeStore; workflow: WorkflowEngine; now: () => Date; waitMs?: number },
+  deps: { store: RecordsStore; freezes: FreezeStore; workflow: WorkflowEngine; now: () => Date },
   options: { startBy?: number } = {},
 ): Promise<{ released: number; failed: number; stillHeld: number }> {
   const held = await deps.freezes.heldDecisions();
@@ -30,7 +30,8 @@ export async function releaseHeldDecisions(
     const task = await deps.freezes.claimHeldDecision(taskId, actor);
     if (!task?.decision) return 'skipped' as const;
     try {
-      await resumeWorkflow(deps, taskId, task.decision.decision, task.token, task.decision.resolution);
+      // A lapsed token counts as released: the task is DECIDED now, so the workflow's re-ask delivers it.
+      await deliverDecision(deps.workflow, { taskId, token: task.token, decision: task.decision.decision, resolution: task.decision.resolution });
       return 'released' as const;
     } catch (error) {
       log('error', 'held decision not delivered; kept for the next release', { taskId, error: (error as Error)?.name });

@@ -1,11 +1,15 @@
 import type { Tier } from '../../domain/province-config.ts';
 
-/** The slice of Step Functions the application uses; SFN's SDK client backs it in AWS and locally. */
-export interface WorkflowEngine {
-  /** Starts (or, for the same name and input, finds) the execution for a proposal version, or for its appeal. */
-  start(name: string, input: ExecutionInput): Promise<{ executionArn: string }>;
+/** Answers a waiting task through its token: all that delivering a decision needs of Step Functions. */
+export interface TaskCallbacks {
   sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+/** The slice of Step Functions the application uses; SFN's SDK client backs it in AWS and locally. */
+export interface WorkflowEngine extends TaskCallbacks {
+  /** Starts (or, for the same name and input, finds) the execution for a proposal version, or for its appeal. */
+  start(name: string, input: ExecutionInput): Promise<{ executionArn: string }>;
 }
 
 /** An execution's input: the proposal version, and for an appeal's execution the tier hearing it. */

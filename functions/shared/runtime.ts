@@ -8,6 +8,7 @@ import type { EvidenceStore } from '../adapters/evidence-store.ts';
 import { DynamoDbRecordsStore } from '../adapters/dynamodb-records-store.ts';
 import { DynamoDbFreezeStore } from '../adapters/dynamodb-freeze-store.ts';
 import type { FreezeStore } from '../adapters/freeze-store.ts';
+import type { TaskCallbacks } from '../application/workflow-engine.ts';
 import { isTransient, TransientFailure, WorkflowErrors } from './stage-errors.ts';
 import { regionDirectory } from './regions.ts';
 import { log } from './log.ts';
@@ -21,6 +22,8 @@ export type StageDeps = {
   evidence: EvidenceStore;
   identityKey: () => Promise<string>;
   regions: () => RegionDirectory;
+  /** Answers task tokens: request-decision sends a decision recorded while its task lapsed. */
+  workflow: TaskCallbacks;
   now: () => Date;
   /** Shortens every period (review, SLA) by this factor; only the local runtime sets it. */
   timeScale: number;
@@ -43,6 +46,7 @@ export const documentClient = (client: DynamoDBClient) =>
 export type OptionalAdapters = {
   evidence?: (env: NodeJS.ProcessEnv) => EvidenceStore;
   identityKey?: (env: NodeJS.ProcessEnv) => () => Promise<string>;
+  workflow?: (env: NodeJS.ProcessEnv) => TaskCallbacks;
 };
 
 export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env, adapters: OptionalAdapters = {}): StageDeps {
@@ -60,6 +64,7 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env, adapte
     freezes: new DynamoDbFreezeStore(documents, settings.TABLE_NAME),
     evidence: adapters.evidence?.(env) ?? { listDocuments: missing('evidence store'), read: missing('evidence store') },
     identityKey: adapters.identityKey?.(env) ?? missing('identity hash key'),
+    workflow: adapters.workflow?.(env) ?? { sendTaskSuccess: missing('workflow'), sendTaskFailure: missing('workflow') },
     regions: () => (regions ??= regionDirectory(settings.PROVINCE_CODE)),
     now: () => new Date(),
     timeScale: settings.VERVAL_TIME_SCALE ?? 1,

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tierRegionCode } from '../../domain/province-config.ts';
+import type { TaskCallbacks } from '../../functions/application/workflow-engine.ts';
 import { requestDecision } from '../../functions/request-decision.ts';
 import { DAY_MS, type StageDeps } from '../../functions/shared/runtime.ts';
 import { stageDeps } from '../support/stage-deps.ts';
-import { proposalAt } from './support/stage-fixtures.ts';
+import { proposalAt, recordingWorkflow } from './support/stage-fixtures.ts';
 
 const START = new Date('2025-06-02T03:00:00.000Z');
 const daysAfter = (from: Date, days: number) => new Date(from.getTime() + days * DAY_MS);
@@ -22,6 +23,9 @@ describe('requestDecision', () => {
   }
   const ask = (proposalId: string, tier: 'village' | 'district' | 'regency' | 'regent', taskToken: string, kind: 'approval' | 'adjudication' = 'approval') =>
     requestDecision({ proposalId, version: 1, kind, tier, taskToken }, deps);
+  /** The village tier asked again, with a workflow the test watches. */
+  const askWith = (workflow: TaskCallbacks, proposalId: string, taskToken: string) =>
+    requestDecision({ proposalId, version: 1, kind: 'approval', tier: 'village', taskToken }, { ...deps, workflow });
 
   it("opens the task in the tier's inbox, due after the tier's SLA, and puts the proposal in approval at that tier", async () => {
     const proposal = await reviewed();
@@ -120,26 +124,39 @@ describe('requestDecision', () => {
     expect(await deps.store.getTask(`${proposal.id}-v1-village`)).toMatchObject({ escalations: 2, token: 'token-3' });
   });
 
-  it('keeps the decision of a task decided as its SLA lapsed, and stores the new token for it', async () => {
+  it('sends the decision of a task decided as its SLA lapsed with the new token, and keeps it', async () => {
     const proposal = await reviewed();
     await ask(proposal.id, 'village', 'token-1');
-    const decision = { decision: 'approve' as const, decidedBy: 'kepala-desa', decidedAt: START.toISOString() };
+    const decision = { decision: 'reject' as const, reason: 'Rumah permanen', decidedBy: 'kepala-desa', decidedAt: START.toISOString() };
     await deps.store.recordDecision(`${proposal.id}-v1-village`, decision);
     const audit = await deps.store.auditTrail(proposal.id);
     clock.pinned = daysAfter(START, 5);
+    const { workflow, calls } = recordingWorkflow();
 
-    await expect(ask(proposal.id, 'village', 'token-2')).resolves.toMatchObject({ outcome: 'redelivered' });
+    await expect(askWith(workflow, proposal.id, 'token-2')).resolves.toMatchObject({ outcome: 'redelivered' });
 
-    expect(await deps.store.getTask(`${proposal.id}-v1-village`)).toMatchObject({
-      status: 'DECIDED',
-      decision,
-      escalations: 0,
-      token: 'token-2',
-    });
+    const taskId = `${proposal.id}-v1-village`;
+    expect(calls).toEqual([{ method: 'sendTaskFailure', token: 'token-2', error: 'Verval.Rejected', cause: JSON.stringify({ taskId }) }]);
+    expect(await deps.store.getTask(taskId)).toMatchObject({ status: 'DECIDED', decision, escalations: 0, token: 'token-2' });
     expect(await deps.store.pendingTasks('village', proposal.villageCode)).not.toContainEqual(
       expect.objectContaining({ proposalId: proposal.id }),
     );
     expect(await deps.store.auditTrail(proposal.id)).toHaveLength(audit.length);
+  });
+
+  it('stores the new token of a decision held by a freeze that has ended, and leaves sending it to the release', async () => {
+    const proposal = await reviewed();
+    await ask(proposal.id, 'village', 'token-1');
+    const taskId = `${proposal.id}-v1-village`;
+    const decision = { decision: 'approve' as const, decidedBy: 'kepala-desa', decidedAt: START.toISOString() };
+    await deps.freezes.holdDecision(taskId, decision, { freezeId: 'freeze-ended', endsAt: daysAfter(START, 1).toISOString() }, { type: 'user', id: 'kepala-desa' });
+    clock.pinned = daysAfter(START, 5);
+    const { workflow, calls } = recordingWorkflow();
+
+    await expect(askWith(workflow, proposal.id, 'token-2')).resolves.toMatchObject({ outcome: 'redelivered' });
+
+    expect(calls).toEqual([]);
+    expect(await deps.store.getTask(taskId)).toMatchObject({ status: 'HELD', decision, escalations: 0, token: 'token-2' });
   });
 
   it('opens an adjudication task for the objections and keeps the proposal in review', async () => {

@@ -138,6 +138,20 @@ describe('StageFunctions', () => {
     }
   });
 
+  it('lets only request-decision answer task tokens, of this state machine, through a policy apart from the default one', () => {
+    const machineArn = { Ref: idOf(stack.workflow.stateMachine) };
+    for (const name of STAGE_NAMES) {
+      const states = actionsOf(statementsOfRole(template, roleIdOf(name))).filter((a) => a.startsWith('states:'));
+      expect(states.sort(), name).toEqual(name === 'requestDecision' ? ['states:SendTaskFailure', 'states:SendTaskSuccess'] : []);
+    }
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: roleIdOf('requestDecision') }], PolicyDocument: { Statement: [{ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: machineArn }] } },
+    });
+    expect(Object.keys(policies)).toHaveLength(1);
+    // The function waits for its default policy only; waiting for this one would close a cycle through the machine.
+    expect(fnOf('requestDecision').DependsOn).not.toContain(Object.keys(policies)[0]);
+  });
+
   it('lets the stages use the key for the table only through DynamoDB', () => {
     const keyStatement = statementsOfRole(template, roleIdOf('finalize')).find((s) =>
       actionsOf([s]).includes('kms:GenerateDataKey*'),

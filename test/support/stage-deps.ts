@@ -10,6 +10,10 @@ import { createTestBucket, testClients, uniqueName } from './aws-clients.ts';
 import { houseLocation, makeJpeg, makePdf, type LatLon } from './evidence-fixtures.ts';
 import { functionEnvironment, provinceTemplate } from './province-template.ts';
 
+const noWorkflow = async () => {
+  throw new Error('No workflow in these stage deps: pass one');
+};
+
 export const TEST_IDENTITY_KEY = 'test-identity-hash-key-0123456789abcdef';
 
 /**
@@ -35,6 +39,8 @@ export async function stageDeps(options: { timeScale?: number; configOverrides?:
     evidence: new S3EvidenceStore(clients.s3, bucket),
     identityKey: async () => TEST_IDENTITY_KEY,
     regions: () => regions,
+    // Only request-decision answers tokens; its tests pass the workflow they watch.
+    workflow: { sendTaskSuccess: noWorkflow, sendTaskFailure: noWorkflow },
     now,
     timeScale: options.timeScale ?? 1,
   };

@@ -103,6 +103,8 @@ export async function workflowHarness(options: { timeScale: number; configOverri
       await host.sendTaskFailure({ taskToken, error, cause });
     },
   };
+  // Request decision answers the re-ask of a lapsed, decided task through this host too.
+  env.deps.workflow = workflow;
   const operator = { type: 'user' as const, id: 'operator-81.71.01.1006' };
   let seed = Math.floor(Math.random() * 1_000_000);
 

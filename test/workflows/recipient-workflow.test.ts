@@ -288,7 +288,7 @@ describe('an approval whose SLA lapses', () => {
     expect((await harness.deps.store.getProposal(proposal.id))?.status).toBe('REJECTED');
   });
 
-  it('delivers a decision whose token lapsed while it was being sent, through the token of the escalation', async () => {
+  it('delivers a decision whose token lapsed while it was being sent with the token of the re-ask, without the approver waiting for it', async () => {
     const proposal = await harness.draft();
     const { executionArn } = await harness.submit(proposal.id);
     const taskId = await harness.pendingTask(proposal.id, 'village');
@@ -304,11 +304,15 @@ describe('an approval whose SLA lapses', () => {
         return harness.workflow.sendTaskFailure(token, error, cause);
       },
     };
+    const asked = () => harness.invocations.filter((entry) => entry.stage === 'RequestDecision' && entry.payload.proposalId === proposal.id).length;
     await decideTask(
       { store: harness.deps.store, freezes: harness.deps.freezes, workflow, now: harness.deps.now },
       { taskId, decision: 'reject', reason: 'Rumah permanen dan memiliki kendaraan', actor: { type: 'user', id: 'kades' } },
     );
+    expect(lapsed).toBe(true);
+    expect(asked()).toBe(1);
     expect((await harness.finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(asked()).toBe(2);
     expect((await harness.deps.store.getProposal(proposal.id))?.status).toBe('REJECTED');
     expect((await harness.deps.store.getTask(taskId))?.escalations).toBe(0);
   });
