@@ -219,6 +219,7 @@ export const throughput: Figure<Parameters> = {
         const stages = new Map<string, number[]>();
         const endToEnd: number[] = [];
         let registered = 0;
+        const notRegistered: Record<string, number> = {};
         await eachWithLimit(proposals, 8, async ({ proposalId, executionArn }) => {
           const events = await executionHistory(clients, executionArn);
           for (const [name, durations] of stateDurations(events)) {
@@ -228,7 +229,13 @@ export const throughput: Figure<Parameters> = {
           (stages.get(REQUEST_DECISION) ?? stages.set(REQUEST_DECISION, []).get(REQUEST_DECISION)!).push(...requestDecision.map((invocation) => invocation.durationMs));
           const execution = ended.get(executionArn)!;
           endToEnd.push(execution.stopMs - execution.startMs);
-          if ((await clients.store.getProposal(proposalId))?.status === 'REGISTERED') registered += 1;
+          const stored = await clients.store.getProposal(proposalId);
+          if (stored?.status === 'REGISTERED') registered += 1;
+          else {
+            // Why a good proposal did not make it: its status and the flags it was left with.
+            const why = [stored?.status ?? 'MISSING', ...new Set(stored?.flags.map((flag) => flag.code))].join(' ');
+            notRegistered[why] = (notRegistered[why] ?? 0) + 1;
+          }
           historiesRead.add();
         });
         historiesRead.finish();
@@ -250,7 +257,7 @@ export const throughput: Figure<Parameters> = {
         }
         const statuses: Record<string, number> = {};
         for (const { status } of times) statuses[status] = (statuses[status] ?? 0) + 1;
-        return { metrics, details: { spanSeconds, submitSeconds, executionStatuses: statuses } };
+        return { metrics, details: { spanSeconds, submitSeconds, executionStatuses: statuses, notRegistered } };
       } finally {
         stopped = true;
         await Promise.allSettled(approvers);
@@ -259,7 +266,7 @@ export const throughput: Figure<Parameters> = {
     });
   },
 
-  verdicts(medians, parameters) {
+  verdicts(medians, parameters, runs) {
     const verdicts: Verdict[] = [];
     const rate = medians['proposals per second'] ?? NaN;
     verdicts.push({
@@ -276,7 +283,12 @@ export const throughput: Figure<Parameters> = {
       why: submitted < rate * 1.2 ? 'the submitters were barely ahead of the workflows: throughput may be capped by the bench itself' : 'the submitters stayed ahead of the workflows',
     });
     const failed = medians['not registered'] ?? NaN;
-    verdicts.push({ metric: 'not registered', level: failed === 0 ? 'ok' : 'bad', why: `of ${parameters.proposals} good proposals, every one must end REGISTERED` });
+    const reasons = runs.map((run) => Object.entries((run.details as { notRegistered?: Record<string, number> })?.notRegistered ?? {}).map(([why, count]) => `${count} ${why}`).join(', '));
+    verdicts.push({
+      metric: 'not registered',
+      level: failed === 0 ? 'ok' : 'bad',
+      why: `of ${parameters.proposals} good proposals, every one must end REGISTERED${failed === 0 ? '' : `; by run: ${reasons.map((reason) => reason || 'none').join(' | ')}`}`,
+    });
     const failedDecisions = medians['failed decisions'] ?? NaN;
     verdicts.push({ metric: 'failed decisions', level: failedDecisions === 0 ? 'ok' : 'bad', why: 'an approval the stack refused or lost (each is in the progress output)' });
     for (const stage of [...AUTOMATED_STATES, REQUEST_DECISION]) {
