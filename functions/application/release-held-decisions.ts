@@ -3,7 +3,7 @@ import type { FreezeStore } from '../adapters/freeze-store.ts';
 import type { RecordsStore } from '../adapters/records-store.ts';
 import { mapWithLimit } from '../shared/concurrency.ts';
 import { log } from '../shared/log.ts';
-import type { WorkflowEngine } from './workflow-engine.ts';
+import type { TaskCallbacks } from './workflow-engine.ts';
 import { deliverDecision } from './deliver-decision.ts';
 
 const actor = { type: 'system' as const, id: 'release-held-decisions' };
@@ -16,7 +16,7 @@ const RELEASE_CONCURRENCY = 8;
  * nothing is lost. No decision is claimed after `startBy` (epoch ms): the next run takes the rest.
  */
 export async function releaseHeldDecisions(
-  deps: { store: RecordsStore; freezes: FreezeStore; workflow: WorkflowEngine; now: () => Date },
+  deps: { store: RecordsStore; freezes: FreezeStore; workflow: TaskCallbacks; now: () => Date },
   options: { startBy?: number } = {},
 ): Promise<{ released: number; failed: number; stillHeld: number }> {
   const held = await deps.freezes.heldDecisions();
