@@ -23,6 +23,7 @@ import { localClients, type LocalClients } from '../local/clients.ts';
 import { houseLocation, makeJpeg, makePdf } from '../local/evidence-fixtures.ts';
 import { levelAtLeast, levelAtMost, type Figure, type MetricSpec, type Verdict } from './figure.ts';
 import { BENCH_VILLAGE, benchHousehold, benchUser } from './support/households.ts';
+import { renderDistinctHouse } from './support/distinct-houses.ts';
 import { executionHistory, lambdaTasksOf, stateDurations } from './support/history.ts';
 import type { Progress } from './support/progress.ts';
 import { DATA_DIR, functionsByName, stackTemplate, TIME_SCALE, withBenchRuntime } from './support/runtime.ts';
@@ -53,8 +54,9 @@ const OPERATOR = { type: 'user' as const, id: benchUser('operator') };
 
 /**
  * Photos are made once per invocation and reused by every run (each run has a fresh stack), and kept in
- * bench/.data/photos for later invocations on the same day: 20,000 of them take a quarter of an hour to make.
- * Taken three days before the day they were made, as a village operator's photos would be.
+ * bench/.data/photos for later invocations on the same day: 20,000 of them take minutes to make.
+ * Taken three days before the day they were made, as a village operator's photos would be, each of a
+ * different house (see support/distinct-houses.ts).
  */
 let photoCache: { key: string; photos: { front: Uint8Array; interior: Uint8Array }[] } | undefined;
 
@@ -63,14 +65,14 @@ function photosFor(parameters: Parameters, progress: Progress) {
   const size = `${parameters.photo.width}x${parameters.photo.height}`;
   const key = `${parameters.proposals}:${size}:${day}`;
   if (photoCache?.key === key) return photoCache.photos;
-  const dir = join(DATA_DIR, 'photos', `${size}-${day}`);
+  const dir = join(DATA_DIR, 'photos', `houses-${size}-${day}`);
   mkdirSync(dir, { recursive: true });
   const counter = progress.counter('photos made or read (not timed)', parameters.proposals * 2, 15_000);
   const takenAt = new Date(Date.parse(day) - 3 * 86_400_000);
   const photo = (seed: number) => {
     const file = join(dir, `${seed}.jpg`);
     if (existsSync(file)) return new Uint8Array(readFileSync(file));
-    const made = makeJpeg({ seed, takenAt, gps: houseLocation, ...parameters.photo });
+    const made = makeJpeg({ seed, takenAt, gps: houseLocation, render: renderDistinctHouse, ...parameters.photo });
     writeFileSync(file, made);
     return made;
   };

@@ -40,10 +40,15 @@ export interface ExifOptions {
   byteOrder?: ByteOrder;
 }
 
+/** RGBA pixels of picture `seed` as displayed, `width` × `height`. */
+export type RenderPicture = (seed: number, width: number, height: number) => Uint8Array;
+
 export interface PictureOptions {
   seed?: number;
   width?: number;
   height?: number;
+  /** Draws the picture; default {@link renderPicture}. */
+  render?: RenderPicture;
 }
 
 export interface JpegOptions extends PictureOptions, ExifOptions {
@@ -363,8 +368,8 @@ export function withJpegExif(jpegBytes: Uint8Array, tiff: Uint8Array): Uint8Arra
  * only for the options given: no `takenAt` means no capture date.
  */
 export function makeJpeg(options: JpegOptions = {}): Uint8Array {
-  const { seed = 1, width = 320, height = 240, quality = 85, orientation = 1 } = options;
-  const stored = toStoredOrientation(renderPicture(seed, width, height), width, height, orientation);
+  const { seed = 1, width = 320, height = 240, quality = 85, orientation = 1, render = renderPicture } = options;
+  const stored = toStoredOrientation(render(seed, width, height), width, height, orientation);
   const encoded = new Uint8Array(jpeg.encode(stored, quality).data);
   return hasExif(options) ? withJpegExif(encoded, makeExifTiff(options)) : encoded;
 }
@@ -403,8 +408,8 @@ export function withPngChunk(pngBytes: Uint8Array, chunk: Uint8Array): Uint8Arra
 
 /** A deterministic PNG (default 320×240); EXIF, if asked for, goes in an eXIf chunk. */
 export function makePng(options: PngOptions = {}): Uint8Array {
-  const { seed = 1, width = 320, height = 240, orientation = 1 } = options;
-  const stored = toStoredOrientation(renderPicture(seed, width, height), width, height, orientation);
+  const { seed = 1, width = 320, height = 240, orientation = 1, render = renderPicture } = options;
+  const stored = toStoredOrientation(render(seed, width, height), width, height, orientation);
   const png = new PNG({ width: stored.width, height: stored.height });
   png.data = Buffer.from(stored.data);
   const encoded = new Uint8Array(PNG.sync.write(png));
