@@ -104,7 +104,11 @@ function writeResults(figures: Record<string, FigureResult>, options: BenchOptio
   writeFileSync(RESULTS_FILE, `${JSON.stringify(content, null, 2)}\n`);
 }
 
-async function runFigure(figure: Figure<any>, options: BenchOptions): Promise<FigureResult> {
+/**
+ * Runs a figure `options.runs` times. `record` gets the result after every run, so an invocation stopped
+ * part way (an hour-long throughput run, say) keeps the runs it finished.
+ */
+async function runFigure(figure: Figure<any>, options: BenchOptions, record: (result: FigureResult) => void): Promise<FigureResult> {
   const progress = consoleProgress(figure.id);
   const parameters = figure.parameters(options);
   const result: FigureResult = {
@@ -124,11 +128,19 @@ async function runFigure(figure: Figure<any>, options: BenchOptions): Promise<Fi
       const measured = await figure.run({ options, parameters, progress: progress.child(`run ${run}/${options.runs}`), run });
       result.runs.push(measured);
       progress.note(`run ${run}/${options.runs} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (run < options.runs) record(summarize(figure, result));
     }
   } catch (error) {
     result.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
     progress.warn(`failed: ${result.error}`);
   }
+  return summarize(figure, result);
+}
+
+/** Each metric's median over the runs so far, and the verdicts on them. */
+function summarize(figure: Figure<any>, runsSoFar: FigureResult): FigureResult {
+  const result: FigureResult = { ...runsSoFar, runs: [...runsSoFar.runs], metrics: {}, verdicts: [] };
+  const { parameters } = result;
   const specs = figure.metrics(parameters);
   const names = [...new Set([...Object.keys(specs), ...result.runs.flatMap((run) => Object.keys(run.metrics))])];
   for (const name of names) {
@@ -190,7 +202,11 @@ async function main(): Promise<void> {
   let failed = false;
   for (const id of figures) {
     const figure = FIGURES[id];
-    const result = await runFigure(figure, options);
+    const result = await runFigure(figure, options, (runsSoFar) => {
+      results.figures[id] = runsSoFar;
+      writeResults(results.figures, options, figures);
+      printFigure(figure, runsSoFar);
+    });
     failed ||= result.error !== undefined;
     results.figures[id] = result;
     writeResults(results.figures, options, figures);
