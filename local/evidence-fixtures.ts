@@ -74,7 +74,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** The same sequence as fractions in [0, 1). */
-function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   const next = mulberry32(seed);
   return () => next() / 4294967296;
 }
@@ -95,7 +95,7 @@ interface Shape {
  * ellipses. Coordinates are normalised, so size changes only the resolution.
  */
 export function renderPicture(seed: number, width: number, height: number): Uint8Array {
-  const next = random(seed * 7919 + 17);
+  const next = seededRandom(seed * 7919 + 17);
   const color = (): [number, number, number] => [next() * 255, next() * 255, next() * 255];
   const waves = Array.from({ length: 4 }, () => ({
     fx: (next() - 0.5) * 5,

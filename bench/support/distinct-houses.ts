@@ -9,7 +9,7 @@
  * MIN_STEP, rescaled into a mid-grey range. Pixels are the level of their cell, tinted, with texture noise
  * small enough that JPEG compression does not flip a comparison.
  */
-import { mulberry32 } from '../../local/evidence-fixtures.ts';
+import { seededRandom } from '../../local/evidence-fixtures.ts';
 
 const GRID_WIDTH = 9;
 const GRID_HEIGHT = 8;
@@ -20,8 +20,7 @@ const HIGH = 225;
 const NOISE = 8;
 
 export function renderDistinctHouse(seed: number, width: number, height: number): Uint8Array {
-  const next32 = mulberry32(seed * 104_729 + 7);
-  const next = () => next32() / 4294967296;
+  const next = seededRandom(seed * 104_729 + 7);
   const levels: number[][] = [];
   for (let row = 0; row < GRID_HEIGHT; row++) {
     const walk = [0];
