@@ -104,12 +104,19 @@ async function assess(
   }
   if (photo?.hash) {
     const bands = hashBandKeys(photo.hash);
+    const entry = { proposalId: proposal.id, kind: document.kind, key: document.key, hash: photo.hash };
+    // Indexed before the look-up: of two near-copies checked at the same moment, the later look-up then finds the
+    // other's entry, so they cannot both pass. When both find each other, both go back. The picture stays indexed
+    // even when the proposal goes back for another reason, so it cannot be passed off elsewhere.
+    await deps.store.indexPhoto(bands, entry);
     const reusedFrom = (await deps.store.findPhotos(bands)).find(
       (stored) =>
         stored.proposalId !== proposal.id &&
         isNearDuplicate(stored.hash, photo.hash!, deps.config.photo.reuseMaxHammingDistance),
     );
     if (reusedFrom) {
+      // A caught copy leaves the index: the copy must not make the original look reused later.
+      await deps.store.unindexPhoto(bands, entry);
       finding.problems.push({ kind: document.kind, code: 'PHOTO_REUSED', file, detail: { proposalId: reusedFrom.proposalId } });
       finding.flags.push({
         code: 'PHOTO_REUSED',
@@ -117,11 +124,6 @@ async function assess(
         detail: { file, otherKey: reusedFrom.key },
         pointer: { proposalId: reusedFrom.proposalId },
       });
-    }
-    // Indexed even when the proposal goes back, so the same picture cannot be passed off elsewhere. A caught copy
-    // is not: the original is indexed already, and the copy must not make the original look reused later.
-    if (!reusedFrom) {
-      await deps.store.indexPhoto(bands, { proposalId: proposal.id, kind: document.kind, key: document.key, hash: photo.hash });
     }
   }
   return finding;

@@ -60,6 +60,10 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
 const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${sha256(key)}`, sk: 'IDEMPOTENCY' });
 const rateKey = (subject: string, windowStart: number) => ({ pk: `RATE#${sha256(subject)}#${windowStart}`, sk: 'RATE' });
 const importKey = (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'IMPORT' });
+const photoIndexKey = (band: string, entry: Pick<PhotoIndexEntry, 'proposalId' | 'key'>) => ({
+  pk: `PHASH#${band}`,
+  sk: `${entry.proposalId}#${entry.key}`,
+});
 /** By the household's first row (padded, so outcomes come back in file order), never by its reference: that may be a KK. */
 const outcomeKey = (importId: string, rows: readonly number[]) => ({
   pk: `IMPORT#${importId}`,
@@ -781,7 +785,11 @@ export class DynamoDbRecordsStore implements RecordsStore {
   async findPhotos(bandKeys: string[]): Promise<PhotoIndexEntry[]> {
     const pages = await Promise.all(
       bandKeys.map((band) =>
-        this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHASH#${band}` } }),
+        this.queryAll({
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `PHASH#${band}` },
+          ConsistentRead: true,
+        }),
       ),
     );
     const unique = new Map<string, PhotoIndexEntry>();
@@ -798,10 +806,16 @@ export class DynamoDbRecordsStore implements RecordsStore {
         this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: `PHASH#${band}`, sk: `${entry.proposalId}#${entry.key}`, entity: 'PHOTO_HASH', ...entry },
+            Item: { ...photoIndexKey(band, entry), entity: 'PHOTO_HASH', ...entry },
           }),
         ),
       ),
+    );
+  }
+
+  async unindexPhoto(bandKeys: string[], entry: PhotoIndexEntry): Promise<void> {
+    await Promise.all(
+      bandKeys.map((band) => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: photoIndexKey(band, entry) }))),
     );
   }
 
@@ -1283,6 +1297,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     FilterExpression?: string;
     ExpressionAttributeNames?: Record<string, string>;
     ExpressionAttributeValues: Record<string, unknown>;
+    ConsistentRead?: boolean;
   }): Promise<Record<string, any>[]> {
     const items: Record<string, any>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;

@@ -241,8 +241,11 @@ export interface RecordsStore {
    */
   completeChange(proposalId: string, change: ProposalChange, completedAt: string): Promise<Proposal>;
 
+  /** Entries under any of the keys, read strongly consistent: an entry indexed before the call is always found. */
   findPhotos(bandKeys: string[]): Promise<PhotoIndexEntry[]>;
   indexPhoto(bandKeys: string[], entry: PhotoIndexEntry): Promise<void>;
+  /** Removes what `indexPhoto` wrote for the entry; removing an entry that is not there is no error. */
+  unindexPhoto(bandKeys: string[], entry: PhotoIndexEntry): Promise<void>;
 
   listObjections(proposalId: string): Promise<Objection[]>;
   addObjection(objection: Objection): Promise<void>;

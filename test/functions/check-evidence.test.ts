@@ -175,6 +175,36 @@ describe('checkEvidence', () => {
     await expect(checkEvidence(inputOf(first), deps)).resolves.toEqual({ documents: 4 });
   });
 
+  it('returns both of two near-copy photos checked at the same moment, and the one checked again afterwards passes', async () => {
+    const first = await atEvidenceCheck();
+    const picture = nextSeed();
+    await env.uploadGoodEvidence(first.id, picture);
+    const second = await atEvidenceCheck();
+    await env.uploadGoodEvidence(second.id, nextSeed());
+    const copy = makeJpeg({ seed: picture, quality: 50, takenAt: new Date(Date.now() - DAY_MS), gps: houseLocation });
+    await env.upload(second.id, 'house-front', 'front.jpg', copy, 'image/jpeg');
+    // The worst interleaving: each check's n-th photo look-up waits until the other check reaches its n-th too.
+    const lookUpRound = barrier(2);
+    const inLockstep = () => ({ ...deps, store: withLookUpsHeld(deps.store, lookUpRound) });
+
+    const outcomes = await Promise.allSettled([
+      checkEvidence(inputOf(first), inLockstep()),
+      checkEvidence(inputOf(second), inLockstep()),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    for (const [proposal, other] of [[first, second], [second, first]] as const) {
+      const stored = (await deps.store.getProposal(proposal.id))!;
+      expect(stored.reasons.map((reason) => reason.code)).toEqual(['PHOTO_REUSED']);
+      expect(stored.flags).toContainEqual(
+        expect.objectContaining({ code: 'PHOTO_REUSED', path: 'documents.house-front', pointer: { proposalId: other.id } }),
+      );
+    }
+    // Neither copy stays indexed, so the village that sends its proposal again first gets it through.
+    await expect(checkEvidence(inputOf(first), deps)).resolves.toEqual({ documents: 4 });
+    await returnedBy(second.id);
+  });
+
   it('catches a slightly re-encoded copy of another household\'s photo', async () => {
     const first = await atEvidenceCheck();
     const picture = nextSeed();
@@ -195,3 +225,30 @@ describe('checkEvidence', () => {
     );
   });
 });
+
+/** Lets `parties` callers through round n together, once each has arrived at round n. */
+function barrier(parties: number): (round: number) => Promise<void> {
+  const rounds = new Map<number, { arrived: number; release: () => void; released: Promise<void> }>();
+  return (round) => {
+    let entry = rounds.get(round);
+    if (!entry) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      entry = { arrived: 0, release, released };
+      rounds.set(round, entry);
+    }
+    if (++entry.arrived === parties) entry.release();
+    return entry.released;
+  };
+}
+
+/** The real store, with each photo look-up held at the barrier first. */
+function withLookUpsHeld(store: StageDeps['store'], waitForRound: (round: number) => Promise<void>): StageDeps['store'] {
+  let lookUps = 0;
+  const held: StageDeps['store'] = Object.create(store);
+  held.findPhotos = async (bandKeys) => {
+    await waitForRound(lookUps++);
+    return store.findPhotos(bandKeys);
+  };
+  return held;
+}
