@@ -45,7 +45,7 @@ const LOOKUP_MS = { ok: 50, watch: 200 };
 /** Every this-many lookups asks for a near-copy of a stored hash, to check the index finds it. */
 const PLANT_EVERY = 10;
 const WRITE_CONCURRENCY = 8;
-/** DynamoDB bills a Query by the 4 KB it reads, half a unit each when eventually consistent, at least half a unit. */
+/** DynamoDB bills a Query by the 4 KB it reads: findPhotos reads strongly consistent, so a unit each, at least one. */
 const QUERY_UNIT_BYTES = 4096;
 
 /** The same hashes on every run, so runs differ only in timing. */
@@ -101,7 +101,7 @@ function heldBehindKeys(counts: Uint32Array[], hash: string): number[] {
 
 /** Read units AWS would bill for the 28 Queries of one lookup, given the items behind each key. */
 function awsReadUnits(held: readonly number[], bytesPerItem: number): number {
-  return sum(held.map((items) => Math.max(1, Math.ceil((items * bytesPerItem) / QUERY_UNIT_BYTES)) * 0.5));
+  return sum(held.map((items) => Math.max(1, Math.ceil((items * bytesPerItem) / QUERY_UNIT_BYTES))));
 }
 
 /** A random hash that shares bands i and j with `hash`: a candidate behind key b<i><j> that is (almost surely) not near it. */
@@ -331,7 +331,7 @@ export const photoLookup: Figure<Parameters> = {
     verdicts.push({
       metric: `read units per lookup ${target} (AWS rules)`,
       level: 'info',
-      why: 'per Query ⌈bytes / 4 KB⌉ × 0.5 (eventually consistent), at least 0.5 (DynamoDB Local reports 0 for an empty Query)',
+      why: 'per Query ⌈bytes / 4 KB⌉ (strongly consistent), at least 1 (DynamoDB Local reports 0 for an empty Query)',
     });
     const found = medians['planted near-copies found'] ?? NaN;
     verdicts.push({
