@@ -263,7 +263,7 @@ export const costPerRecipient: Figure<Parameters> = {
     verdicts.push({
       metric: 'DynamoDB read units',
       level: 'info',
-      why: `${minimumAdded.toFixed(1)} of them are AWS's minimum for reads that found nothing (mostly the photo index's 28 Queries per photo), which DynamoDB Local reports as 0`,
+      why: `${minimumAdded.toFixed(1)} of them are AWS's minimum for reads that found nothing, which DynamoDB Local reports as 0`,
     });
     const refused = runs.flatMap((run) => (run.details as { recipients?: RecipientMeasure[] } | undefined)?.recipients ?? []).map((r) => sum(Object.values(r.dynamodbRefused)));
     if (refused.some((count) => count > 0)) {
