@@ -21,7 +21,7 @@
 import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { BANDS, hashBandKeys, isNearDuplicate, KEYS_PER_HASH } from '../domain/evidence/hash-index.ts';
-import { DynamoDbRecordsStore } from '../functions/adapters/dynamodb-records-store.ts';
+import { DynamoDbRecordsStore, photoIndexItem } from '../functions/adapters/dynamodb-records-store.ts';
 import { documentClient } from '../functions/shared/runtime.ts';
 import { createTablesFromTemplate } from '../local/cloudformation-tables.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
@@ -66,11 +66,6 @@ function nearCopy(hash: string, bits: number, next: () => number): string {
 /** DynamoDB's item size: attribute names plus values, UTF-8. */
 function itemBytes(item: Record<string, string>): number {
   return sum(Object.entries(item).map(([name, value]) => Buffer.byteLength(name) + Buffer.byteLength(value)));
-}
-
-/** The item store.indexPhoto writes for one band key of a photo. */
-function indexItem(band: string, entry: { proposalId: string; kind: string; key: string; hash: string }): Record<string, string> {
-  return { pk: `PHASH#${band}`, sk: `${entry.proposalId}#${entry.key}`, entity: 'PHOTO_HASH', ...entry };
 }
 
 /** Per key, how many of `count` random hashes share it: the exact candidate count a lookup would read. */
@@ -237,7 +232,7 @@ export const photoLookup: Figure<Parameters> = {
       for (const size of parameters.loadedSizes) {
         const adding = Array.from({ length: size - stored.length }, () => randomHash(next));
         await load(
-          adding.flatMap((hash) => hashBandKeys(hash).map((band) => indexItem(band, newEntry(hash)))),
+          adding.flatMap((hash) => hashBandKeys(hash).map((band) => photoIndexItem(band, newEntry(hash)))),
           `index items towards ${size.toLocaleString('en-US')} hashes`,
         );
         stored.push(...adding);
@@ -265,7 +260,7 @@ export const photoLookup: Figure<Parameters> = {
           const [i, j] = KEY_BANDS[k]!;
           return Array.from({ length: held }, () => {
             const other = sharingKey(probe, i, j, next);
-            return indexItem(hashBandKeys(other)[k]!, newEntry(other));
+            return photoIndexItem(hashBandKeys(other)[k]!, newEntry(other));
           });
         }),
       );

@@ -64,6 +64,8 @@ const photoIndexKey = (band: string, entry: Pick<PhotoIndexEntry, 'proposalId' |
   pk: `PHASH#${band}`,
   sk: `${entry.proposalId}#${entry.key}`,
 });
+/** The item indexPhoto writes for one band key of a photo (the photo-lookup bench loads the same items). */
+export const photoIndexItem = (band: string, entry: PhotoIndexEntry) => ({ ...photoIndexKey(band, entry), entity: 'PHOTO_HASH', ...entry });
 /** By the household's first row (padded, so outcomes come back in file order), never by its reference: that may be a KK. */
 const outcomeKey = (importId: string, rows: readonly number[]) => ({
   pk: `IMPORT#${importId}`,
@@ -806,7 +808,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
         this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...photoIndexKey(band, entry), entity: 'PHOTO_HASH', ...entry },
+            Item: photoIndexItem(band, entry),
           }),
         ),
       ),
