@@ -30,7 +30,9 @@ export function consoleProgress(prefix = 'bench', started = Date.now()): Progres
       let finished = false;
       const report = () => {
         const seconds = (Date.now() - from) / 1000;
-        line(`${label} ${done}/${total}${seconds > 0 ? ` (${(done / seconds).toFixed(1)}/s)` : ''}`);
+        const rate = seconds > 0 ? done / seconds : 0;
+        const left = rate > 0 && done < total ? `, ${timeLeft((total - done) / rate)} left` : '';
+        line(`${label} ${done}/${total}${rate > 0 ? ` (${rate.toFixed(1)}/s${left})` : ''}`);
       };
       return {
         get done() {
@@ -52,4 +54,11 @@ export function consoleProgress(prefix = 'bench', started = Date.now()): Progres
     },
     child: (more) => consoleProgress(`${prefix} ${more}`, started),
   };
+}
+
+/** About how long the rest takes at the rate so far: `40 s`, `12 min`, `2.4 h`. */
+export function timeLeft(seconds: number): string {
+  if (seconds < 90) return `~${Math.ceil(seconds)} s`;
+  if (seconds < 90 * 60) return `~${Math.round(seconds / 60)} min`;
+  return `~${(seconds / 3600).toFixed(1)} h`;
 }
