@@ -33,15 +33,17 @@ import { resolveResourceProperties } from '../local/template.ts';
 import { levelAtMost, type Figure, type Verdict } from './figure.ts';
 import { writeItems } from './support/batch-write.ts';
 import {
+  DISK_RESERVE_BYTES,
   diskBytesFor,
   fastDiskLauncher,
+  freeDiskBytes,
   gigabytes,
   openPersistentPhotoIndex,
   randomHash,
   type LoadReport,
 } from './support/persistent-photo-index.ts';
 import { DATA_DIR, stackTemplate } from './support/runtime.ts';
-import type { Progress } from './support/progress.ts';
+import { timeLeft, type Progress } from './support/progress.ts';
 import { median, percentile, sum } from './support/stats.ts';
 
 type Parameters = {
@@ -149,7 +151,7 @@ const LOADED = {
 /** The loaded index's photos: fixed, so every invocation adds to the same set. */
 const LOADED_INDEX_SEED = 20_261_129;
 /** Load rate on the reference machine under eatmydata, for the time a remaining load is said to take. */
-const LOADED_ITEMS_PER_SECOND = 3_100;
+const LOADED_ITEMS_PER_SECOND = 1_700;
 
 /** Read units of the store's own Queries, asked for by the bench's client only: the product code is untouched. */
 function countReadUnits(client: DynamoDBClient): () => number {
@@ -238,8 +240,15 @@ async function measureLoadedIndex(parameters: Parameters, progress: Progress, ru
       const remaining = Math.max(0, targetHashes - index.loadedHashes);
       progress.note(
         `loaded index in ${dir}: ${index.loadedHashes.toLocaleString('en-US')} of ${targetHashes.toLocaleString('en-US')} hashes stored; ` +
-          `loading for up to ${loadMinutes} min (the rest needs ~${gigabytes(diskBytesFor(remaining))} GB of disk); stopping keeps every finished chunk`,
+          `loading for up to ${loadMinutes} min; stopping keeps every finished chunk`,
       );
+      const free = freeDiskBytes(dir);
+      if (free < diskBytesFor(remaining) + DISK_RESERVE_BYTES) {
+        progress.warn(
+          `the rest needs ~${gigabytes(diskBytesFor(remaining))} GB of disk and ${gigabytes(free)} GB is free: ` +
+            `the load will stop ${gigabytes(DISK_RESERVE_BYTES)} GB short of a full disk`,
+        );
+      }
       const deadline = Date.now() + loadMinutes * 60_000;
       load = await index.loadTowards({ target: targetHashes, progress, until: () => Date.now() >= deadline });
       progress.note(`loaded index: ${load.loadedHashes.toLocaleString('en-US')} hashes stored (stopped by ${load.stoppedBy})`);
@@ -463,7 +472,7 @@ function loadedIndexVerdicts(medians: Record<string, number>, parameters: Parame
   const resume =
     `\`npm run bench -- --only photo-lookup${parameters.loadedSizes[0]! < 10_000 ? ' --quick' : ''} --load-photo-index <minutes>\` loads that long, ` +
     `and later invocations go on from there; the ${remaining.toLocaleString('en-US')} hashes to go need ` +
-    `~${((remaining * KEYS_PER_HASH) / LOADED_ITEMS_PER_SECOND / 3600).toFixed(1)} h under eatmydata (six times that without) and ~${gigabytes(diskBytesFor(remaining))} GB of disk`;
+    `${timeLeft((remaining * KEYS_PER_HASH) / LOADED_ITEMS_PER_SECOND)} under eatmydata (2.5 times that without) and ~${gigabytes(diskBytesFor(remaining))} GB of disk`;
   if (stored === undefined) return [{ metric: '(loaded index)', level: 'info', why: `no index loaded yet: ${resume}` }];
   const verdicts: Verdict[] = [
     {

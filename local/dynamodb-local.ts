@@ -23,7 +23,7 @@ export interface DynamoDbLocalOptions {
   javaCommand?: string;
   /**
    * A command that runs Java, e.g. `['eatmydata']`, which turns SQLite's fsyncs into no-ops: a dataDir loads
-   * about six times faster, at the price of a database that a power cut may corrupt (fine for a bench's cache).
+   * several times faster, at the price of a database that a power cut may corrupt (fine for a bench's cache).
    */
   launcher?: readonly string[];
 }

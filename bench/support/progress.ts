@@ -26,7 +26,8 @@ export function consoleProgress(prefix = 'bench', started = Date.now()): Progres
     counter(label, total, everyMs = 5000) {
       const from = Date.now();
       let done = 0;
-      let last = 0;
+      // The first report waits everyMs too: a rate from the first batch alone is noise.
+      let last = from;
       let finished = false;
       const report = () => {
         const seconds = (Date.now() - from) / 1000;
