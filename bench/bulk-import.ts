@@ -11,7 +11,7 @@
  * request, as many requests at once as the processor writes households) into the same DynamoDB Local: the ratio
  * says how much of the import's time is DynamoDB's floor and how much is everything else.
  */
-import { BatchWriteItemCommand, CreateTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IMPORT_COLUMNS } from '../domain/imports/columns.ts';
 import { toCsv } from '../domain/imports/csv.ts';
 import { IMPORT_MAX_BYTES } from '../functions/adapters/import-files.ts';
@@ -20,6 +20,7 @@ import { localClients } from '../local/clients.ts';
 import { levelAtLeast, levelAtMost, type Figure, type Verdict } from './figure.ts';
 import { postToSlot, signIn, type UploadSlot } from './support/api.ts';
 import { benchUser, importRows } from './support/households.ts';
+import { createKeyedTable, writeItems } from './support/batch-write.ts';
 import type { Progress } from './support/progress.ts';
 import { withBenchRuntime } from './support/runtime.ts';
 
@@ -231,42 +232,13 @@ export const bulkImport: Figure<Parameters> = {
 
 /** `count` items of about a row's size, 25 to a BatchWriteItem, `concurrency` requests at once; seconds taken. */
 async function bareWrites(dynamodb: DynamoDBClient, tableName: string, count: number, concurrency: number, progress: Progress): Promise<number> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  const rows = importRows(9_000_000, Math.ceil(count / 2)).slice(0, count);
+  await createKeyedTable(dynamodb, tableName);
+  const items = importRows(9_000_000, Math.ceil(count / 2))
+    .slice(0, count)
+    .map((cells, i) => ({ pk: `ROW#${i}`, sk: 'ROW', cells: cells.join(',') }));
   const counter = progress.counter('bare items written', count, 15_000);
   const started = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const from = next;
-        const to = Math.min(count, from + 25);
-        next = to;
-        let pending: WriteRequest[] = rows.slice(from, to).map((cells, i) => ({
-          PutRequest: { Item: { pk: { S: `ROW#${from + i}` }, sk: { S: 'ROW' }, cells: { S: cells.join(',') } } },
-        }));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          const answer = await dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-          pending = answer.UnprocessedItems?.[tableName] ?? [];
-          if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
-        }
-        counter.add(to - from);
-      }
-    }),
-  );
+  await writeItems(dynamodb, tableName, items, { concurrency, onBatch: (written) => counter.add(written) });
   counter.finish();
   return (Date.now() - started) / 1000;
 }

@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 
 /**
  * Puts string-attributed items 25 to a BatchWriteItem, `concurrency` requests at once, retrying what DynamoDB
@@ -30,4 +30,23 @@ async function writeBatch(client: DynamoDBClient, tableName: string, items: read
     pending = answer.UnprocessedItems?.[tableName] ?? [];
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
   }
+}
+
+/** An on-demand table keyed by string `pk` and `sk`, as the records table is, without its indexes. */
+export async function createKeyedTable(client: DynamoDBClient, tableName: string): Promise<string> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  return tableName;
 }

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeItems } from '../../../bench/support/batch-write.ts';
+import { createKeyedTable, writeItems } from '../../../bench/support/batch-write.ts';
 import {
   DISK_RESERVE_BYTES,
   diskBytesFor,
@@ -40,23 +40,7 @@ function recordingProgress(): Progress & { warnings: string[] } {
 }
 
 /** The records table's keys; the photo index uses no other attribute as a key. */
-async function createIndexTable(client: DynamoDBClient): Promise<string> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'photo-index',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  return 'photo-index';
-}
+const createIndexTable = (client: DynamoDBClient) => createKeyedTable(client, 'photo-index');
 
 async function itemCount(index: PersistentPhotoIndex): Promise<number> {
   let count = 0;
