@@ -3,7 +3,8 @@
  *
  * Runs the figures of bench/README.md against the offline stack, each `--runs` times, prints a table with the
  * median of every metric and a verdict, and records everything (date, machine, parameters, each run) in
- * bench/results.json. Figures measured in an earlier invocation stay in the file until measured again.
+ * bench/results.json. Figures measured in an earlier invocation stay in the file until measured again; --quick
+ * ones are recorded apart, as `<figure> (quick)`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -219,13 +220,15 @@ async function main(): Promise<void> {
   let failed = false;
   for (const id of figures) {
     const figure = FIGURES[id];
+    // A quick look is recorded beside the full figure, never in its place.
+    const key = options.quick ? `${id} (quick)` : id;
     const result = await runFigure(figure, options, (runsSoFar) => {
-      results.figures[id] = runsSoFar;
+      results.figures[key] = runsSoFar;
       writeResults(results.figures, options, figures);
       printFigure(figure, runsSoFar);
     });
     failed ||= result.error !== undefined;
-    results.figures[id] = result;
+    results.figures[key] = result;
     writeResults(results.figures, options, figures);
     printFigure(figure, result);
   }
