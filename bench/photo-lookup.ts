@@ -4,9 +4,9 @@
  * check time 28 Queries (DynamoDbRecordsStore.findPhotos) whose candidates are confirmed by Hamming distance,
  * exactly as check-evidence does it.
  *
- * Storing 1,000,000 hashes means 28,000,000 items, which DynamoDB Local on a small machine cannot load in a
- * benchmark's time. What a lookup reads, though, is only the items behind its 28 keys, and how many those are
- * at 1,000,000 stored hashes can be counted exactly in memory. So the figure has three parts:
+ * Storing 1,000,000 hashes means 28,000,000 items, which DynamoDB Local on a small machine loads in hours, not
+ * in one benchmark's time. What a lookup reads, though, is only the items behind its 28 keys, and how many those
+ * are at 1,000,000 stored hashes can be counted exactly in memory. So the figure has four parts:
  *
  * 1. growing loaded sets (10,000 / 50,000 hashes; --quick 1,000 / 5,000), each measured on DynamoDB Local;
  * 2. the items per key at 1,000,000 hashes, counted in memory for the same kind of hashes;
@@ -14,6 +14,8 @@
  *    hashes would put behind them (from the count), measured on DynamoDB Local. The table then holds far
  *    fewer than 28,000,000 items; what a Query costs depends on the items under its key, not on the table's
  *    size (DynamoDB partitions by key; DynamoDB Local's index lookup grows with the log of its size).
+ * 4. "loaded index": the hashes really stored, in an index kept on disk between invocations and loaded towards
+ *    1,000,000 a chunk at a time (--load-photo-index), measured as far as it has come.
  *
  * The hashes are uniformly random: the best case for a band index. Real photo hashes cluster (flat skies and
  * walls make bands of 00 and ff), which puts more items behind some keys.
@@ -24,6 +26,7 @@ import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { BANDS, hashBandKeys, isNearDuplicate, KEYS_PER_HASH } from '../domain/evidence/hash-index.ts';
 import { DynamoDbRecordsStore, photoIndexItem } from '../functions/adapters/dynamodb-records-store.ts';
+import type { PhotoIndexEntry } from '../functions/adapters/records-store.ts';
 import { documentClient } from '../functions/shared/runtime.ts';
 import { createTablesFromTemplate } from '../local/cloudformation-tables.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
@@ -132,10 +135,9 @@ interface Lookups {
   planted: number;
 }
 
-type IndexEntry = { proposalId: string; kind: string; key: string; hash: string };
 type Query = { hash: string; planted: boolean };
 
-const newEntry = (hash: string): IndexEntry => {
+const newEntry = (hash: string): PhotoIndexEntry => {
   const proposalId = ulid();
   return { proposalId, kind: 'house-front', key: `proposals/${proposalId}/house-front/v1-${ulid()}.jpg`, hash };
 };
