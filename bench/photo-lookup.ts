@@ -305,113 +305,21 @@ export const photoLookup: Figure<Parameters> = {
   },
 
   async run({ parameters, progress, run }) {
-    const dynamodb = await startDynamoDbLocal();
-    const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'vervallocal', secretAccessKey: 'bench' } });
-    const readUnits = countReadUnits(client);
-    try {
-      const tableName = await createRecordsTable(client, `bench-photos-${run}`);
-      const store = new DynamoDbRecordsStore(documentClient(client), tableName);
-      const next = seeded(20_261_128 + run);
-      const itemSizes: number[] = [];
-      let loadedItems = 0;
-      let loadSeconds = 0;
+    const small = await measureSmallTables(parameters, progress, run);
+    // 4. After the small tables' DynamoDB Local has closed, so its memory is free for hours of loading.
+    const loaded = await measureLoadedIndex(parameters, progress, run);
 
-      /** Writes index items as store.indexPhoto does (the same items), batched so loading takes minutes, not hours. */
-      const load = async (items: Record<string, string>[], label: string) => {
-        const counter = progress.counter(label, items.length, 15_000);
-        const started = Date.now();
-        for (const item of items.slice(0, Math.max(0, 2000 - itemSizes.length))) itemSizes.push(itemBytes(item));
-        await writeItems(client, tableName, items, { concurrency: WRITE_CONCURRENCY, onBatch: (written) => counter.add(written) });
-        counter.finish();
-        loadedItems += items.length;
-        loadSeconds += (Date.now() - started) / 1000;
-      };
-
-      // 1. Growing loaded sets.
-      const stored: string[] = [];
-      const sizes: (Lookups & { storedHashes: number })[] = [];
-      for (const size of parameters.loadedSizes) {
-        const adding = Array.from({ length: size - stored.length }, () => randomHash(next));
-        await load(
-          adding.flatMap((hash) => hashBandKeys(hash).map((band) => photoIndexItem(band, newEntry(hash)))),
-          `index items towards ${size.toLocaleString('en-US')} hashes`,
-        );
-        stored.push(...adding);
-        const queries = plantedQueries(parameters, next, (n) => stored[n % stored.length]!);
-        const measured = { storedHashes: size, ...(await lookUp(store, readUnits, queries, next, parameters.maxHammingDistance)) };
-        sizes.push(measured);
-        progress.note(`${size.toLocaleString('en-US')} hashes: lookup median ${measured.medianMs.toFixed(1)} ms, ${measured.itemsReadPerLookup.toFixed(1)} items read`);
-      }
-
-      // 2. The items behind each key at the target size, counted.
-      progress.note(`counting the index of ${parameters.targetSize.toLocaleString('en-US')} random hashes in memory`);
-      const counts = keyCounts(parameters.targetSize, seeded(7 + run));
-      const bytesPerItem = sum(itemSizes) / itemSizes.length;
-      const modelProbe = seeded(99 + run);
-      const counted = Array.from({ length: 2000 }, () => heldBehindKeys(counts, randomHash(modelProbe)));
-
-      // 3. Probes whose keys hold what they would hold at the target size, measured.
-      const probes = Array.from({ length: parameters.lookupsPerSize }, () => randomHash(next));
-      const filler = probes.flatMap((probe) =>
-        heldBehindKeys(counts, probe).flatMap((held, k) => {
-          const [i, j] = KEY_BANDS[k]!;
-          return Array.from({ length: held }, () => {
-            const other = sharingKey(probe, i, j, next);
-            return photoIndexItem(hashBandKeys(other)[k]!, newEntry(other));
-          });
-        }),
-      );
-      await load(filler, `index items behind ${probes.length} probes' keys at ${parameters.targetSize.toLocaleString('en-US')} density`);
-      const dense = await lookUp(
-        store,
-        readUnits,
-        probes.map((hash) => ({ hash, planted: false })),
-        next,
-        parameters.maxHammingDistance,
-      );
-      progress.note(`${parameters.targetSize.toLocaleString('en-US')} density: lookup median ${dense.medianMs.toFixed(1)} ms, ${dense.itemsReadPerLookup.toFixed(1)} items read`);
-
-      // 4. The index really loaded, as far as it has come.
-      const loaded = await measureLoadedIndex(parameters, progress, run);
-
-      const target = `@${parameters.targetSize.toLocaleString('en-US')}`;
-      const largest = sizes.at(-1)!;
-      const plantedRuns = [...sizes, ...(loaded.lookups ? [loaded.lookups] : [])];
-      const metrics: Record<string, number> = {
-        [`lookup median ms ${target} density`]: dense.medianMs,
-        [`lookup p95 ms ${target} density`]: dense.p95Ms,
-        [`items read per lookup ${target} density`]: dense.itemsReadPerLookup,
-        [`read units per lookup ${target} (AWS rules)`]: sum(counted.map((held) => awsReadUnits(held, bytesPerItem))) / counted.length,
-        'keys read per lookup': KEYS_PER_HASH,
-        [`lookup p95 ms @${largest.storedHashes.toLocaleString('en-US')}`]: largest.p95Ms,
-        'planted near-copies found': (100 * sum(plantedRuns.map((size) => size.plantedFound))) / sum(plantedRuns.map((size) => size.planted)),
-        'index load rate': loadedItems / loadSeconds,
-      };
-      for (const size of sizes) {
-        metrics[`lookup median ms @${size.storedHashes.toLocaleString('en-US')}`] = size.medianMs;
-        metrics[`items read per lookup @${size.storedHashes.toLocaleString('en-US')}`] = size.itemsReadPerLookup;
-      }
-      if (loaded.lookups) {
-        metrics[LOADED.hashes] = loaded.loadedHashes;
-        metrics[LOADED.median] = loaded.lookups.medianMs;
-        metrics[LOADED.p95] = loaded.lookups.p95Ms;
-        metrics[LOADED.itemsRead] = loaded.lookups.itemsReadPerLookup;
-      }
-      if (loaded.load && loaded.load.itemsWritten > 0) metrics[LOADED.loadRate] = loaded.load.itemsWritten / loaded.load.seconds;
-      return {
-        metrics,
-        details: {
-          sizes,
-          targetDensity: { ...dense, countedItemsPerLookup: sum(counted.map((held) => sum(held))) / counted.length },
-          loadedIndex: loaded,
-          bytesPerIndexItem: bytesPerItem,
-          tableItems: loadedItems,
-        },
-      };
-    } finally {
-      client.destroy();
-      await dynamodb.close();
+    const metrics = { ...small.metrics };
+    const planted = [...small.sizes, ...(loaded.lookups ? [loaded.lookups] : [])];
+    metrics['planted near-copies found'] = (100 * sum(planted.map((lookups) => lookups.plantedFound))) / sum(planted.map((lookups) => lookups.planted));
+    if (loaded.lookups) {
+      metrics[LOADED.hashes] = loaded.loadedHashes;
+      metrics[LOADED.median] = loaded.lookups.medianMs;
+      metrics[LOADED.p95] = loaded.lookups.p95Ms;
+      metrics[LOADED.itemsRead] = loaded.lookups.itemsReadPerLookup;
     }
+    if (loaded.load && loaded.load.itemsWritten > 0) metrics[LOADED.loadRate] = loaded.load.itemsWritten / loaded.load.seconds;
+    return { metrics, details: { ...small.details, loadedIndex: loaded } };
   },
 
   verdicts(medians, parameters) {
@@ -454,6 +362,105 @@ export const photoLookup: Figure<Parameters> = {
     return verdicts;
   },
 };
+
+/** Parts 1 to 3: growing loaded sets, the count at the target size, and probes at its density, on an in-memory DynamoDB Local. */
+async function measureSmallTables(parameters: Parameters, progress: Progress, run: number) {
+  const dynamodb = await startDynamoDbLocal();
+  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'vervallocal', secretAccessKey: 'bench' } });
+  const readUnits = countReadUnits(client);
+  try {
+    const tableName = await createRecordsTable(client, `bench-photos-${run}`);
+    const store = new DynamoDbRecordsStore(documentClient(client), tableName);
+    const next = seeded(20_261_128 + run);
+    const itemSizes: number[] = [];
+    let loadedItems = 0;
+    let loadSeconds = 0;
+
+    /** Writes index items as store.indexPhoto does (the same items), batched so loading takes minutes, not hours. */
+    const load = async (items: Record<string, string>[], label: string) => {
+      const counter = progress.counter(label, items.length, 15_000);
+      const started = Date.now();
+      for (const item of items.slice(0, Math.max(0, 2000 - itemSizes.length))) itemSizes.push(itemBytes(item));
+      await writeItems(client, tableName, items, { concurrency: WRITE_CONCURRENCY, onBatch: (written) => counter.add(written) });
+      counter.finish();
+      loadedItems += items.length;
+      loadSeconds += (Date.now() - started) / 1000;
+    };
+
+    // 1. Growing loaded sets.
+    const stored: string[] = [];
+    const sizes: (Lookups & { storedHashes: number })[] = [];
+    for (const size of parameters.loadedSizes) {
+      const adding = Array.from({ length: size - stored.length }, () => randomHash(next));
+      await load(
+        adding.flatMap((hash) => hashBandKeys(hash).map((band) => photoIndexItem(band, newEntry(hash)))),
+        `index items towards ${size.toLocaleString('en-US')} hashes`,
+      );
+      stored.push(...adding);
+      const queries = plantedQueries(parameters, next, (n) => stored[n % stored.length]!);
+      const measured = { storedHashes: size, ...(await lookUp(store, readUnits, queries, next, parameters.maxHammingDistance)) };
+      sizes.push(measured);
+      progress.note(`${size.toLocaleString('en-US')} hashes: lookup median ${measured.medianMs.toFixed(1)} ms, ${measured.itemsReadPerLookup.toFixed(1)} items read`);
+    }
+
+    // 2. The items behind each key at the target size, counted.
+    progress.note(`counting the index of ${parameters.targetSize.toLocaleString('en-US')} random hashes in memory`);
+    const counts = keyCounts(parameters.targetSize, seeded(7 + run));
+    const bytesPerItem = sum(itemSizes) / itemSizes.length;
+    const modelProbe = seeded(99 + run);
+    const counted = Array.from({ length: 2000 }, () => heldBehindKeys(counts, randomHash(modelProbe)));
+
+    // 3. Probes whose keys hold what they would hold at the target size, measured.
+    const probes = Array.from({ length: parameters.lookupsPerSize }, () => randomHash(next));
+    const filler = probes.flatMap((probe) =>
+      heldBehindKeys(counts, probe).flatMap((held, k) => {
+        const [i, j] = KEY_BANDS[k]!;
+        return Array.from({ length: held }, () => {
+          const other = sharingKey(probe, i, j, next);
+          return photoIndexItem(hashBandKeys(other)[k]!, newEntry(other));
+        });
+      }),
+    );
+    await load(filler, `index items behind ${probes.length} probes' keys at ${parameters.targetSize.toLocaleString('en-US')} density`);
+    const dense = await lookUp(
+      store,
+      readUnits,
+      probes.map((hash) => ({ hash, planted: false })),
+      next,
+      parameters.maxHammingDistance,
+    );
+    progress.note(`${parameters.targetSize.toLocaleString('en-US')} density: lookup median ${dense.medianMs.toFixed(1)} ms, ${dense.itemsReadPerLookup.toFixed(1)} items read`);
+
+    const target = `@${parameters.targetSize.toLocaleString('en-US')}`;
+    const largest = sizes.at(-1)!;
+    const metrics: Record<string, number> = {
+      [`lookup median ms ${target} density`]: dense.medianMs,
+      [`lookup p95 ms ${target} density`]: dense.p95Ms,
+      [`items read per lookup ${target} density`]: dense.itemsReadPerLookup,
+      [`read units per lookup ${target} (AWS rules)`]: sum(counted.map((held) => awsReadUnits(held, bytesPerItem))) / counted.length,
+      'keys read per lookup': KEYS_PER_HASH,
+      [`lookup p95 ms @${largest.storedHashes.toLocaleString('en-US')}`]: largest.p95Ms,
+      'index load rate': loadedItems / loadSeconds,
+    };
+    for (const size of sizes) {
+      metrics[`lookup median ms @${size.storedHashes.toLocaleString('en-US')}`] = size.medianMs;
+      metrics[`items read per lookup @${size.storedHashes.toLocaleString('en-US')}`] = size.itemsReadPerLookup;
+    }
+    return {
+      metrics,
+      sizes,
+      details: {
+        sizes,
+        targetDensity: { ...dense, countedItemsPerLookup: sum(counted.map((held) => sum(held))) / counted.length },
+        bytesPerIndexItem: bytesPerItem,
+        tableItems: loadedItems,
+      },
+    };
+  } finally {
+    client.destroy();
+    await dynamodb.close();
+  }
+}
 
 /** The records table as the template defines it (keys, indexes), under a name of the bench's. */
 async function createRecordsTable(client: DynamoDBClient, name: string): Promise<string> {
