@@ -37,8 +37,8 @@ Figures: ${FIGURE_IDS.join(', ')}
   --quick  smaller sizes (throughput 200 proposals, bulk import 5,000 rows, photo index up to 5,000 hashes)
   --load-photo-index <minutes>
            photo-lookup also loads its kept index of 1,000,000 really stored hashes (--quick: 20,000) for up to
-           this long, in bench/.data; later invocations go on where it stopped. All of it takes ~4.5 h under
-           eatmydata (apt-get install eatmydata; ~12 h without) and ~38 GB of disk. Default 0: measure the kept
+           this long, in bench/.data; later invocations go on where it stopped. All of it takes ~10 h under
+           eatmydata (apt-get install eatmydata; more without) and ~38 GB of disk. Default 0: measure the kept
            index as far as it is loaded, and load nothing.`;
 
 interface FigureResult {
