@@ -231,7 +231,7 @@ async function measureLoadedIndex(parameters: Parameters, progress: Progress, ru
   if (!loading && !existsSync(join(dir, 'state.json'))) return { dir, loadedHashes: 0 };
   const launcher = fastDiskLauncher();
   if (loading && !launcher) {
-    progress.warn('eatmydata is not installed: SQLite syncs every write to disk, so loading runs near 500 items/s, not ~3,100 (Debian: apt-get install eatmydata)');
+    progress.warn('eatmydata is not installed: SQLite syncs every write to disk, so loading runs near 670 items/s, not ~1,700 (Debian: apt-get install eatmydata)');
   }
   const index = await openPersistentPhotoIndex({
     dir,

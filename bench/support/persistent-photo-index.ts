@@ -86,7 +86,7 @@ export interface PersistentPhotoIndex {
   tableName: string;
   /** Stored photos 0 to loadedHashes - 1 are in the table, all 28 items of each. */
   readonly loadedHashes: number;
-  /** The photos whose hashes the table holds, made again from the seed. */
+  /** The hash of stored photo `index`, made again from the seed. */
   storedHash(index: number): string;
   loadTowards(options: LoadOptions): Promise<LoadReport>;
   close(): Promise<void>;
