@@ -12,8 +12,6 @@ export interface BenchOptions {
   quick: boolean;
   /** Runs per figure; the recorded value of each metric is the median over them. */
   runs: number;
-  /** Minutes the photo-lookup figure may spend loading its kept index further (0: measure what is there). */
-  loadPhotoIndexMinutes: number;
 }
 
 export interface MetricSpec {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only <figure>[,<figure>]] [--runs N] [--quick] [--load-photo-index <minutes>]`
+ * `npm run bench [-- --only <figure>[,<figure>]] [--runs N] [--quick]`
  *
  * Runs the figures of bench/README.md against the offline stack, each `--runs` times, prints a table with the
  * median of every metric and a verdict, and records everything (date, machine, parameters, each run) in
@@ -30,16 +30,13 @@ const FIGURES: Record<FigureId, Figure<any>> = {
 };
 const RESULTS_FILE = join(BENCH_DIR, 'results.json');
 
-const USAGE = `Usage: npm run bench [-- --only <figure>[,<figure>...]] [--runs N] [--quick] [--load-photo-index <minutes>]
+const USAGE = `Usage: npm run bench [-- --only <figure>[,<figure>...]] [--runs N] [--quick]
 Figures: ${FIGURE_IDS.join(', ')}
   --only   run just these figures (default: all, in the order above)
   --runs   runs per figure; each metric is recorded as the median over them (default 3)
-  --quick  smaller sizes (throughput 200 proposals, bulk import 5,000 rows, photo index up to 5,000 hashes)
-  --load-photo-index <minutes>
-           photo-lookup also loads its kept index of 1,000,000 really stored hashes (--quick: 20,000) for up to
-           this long, in bench/.data; later invocations go on where it stopped. All of it takes ~10 h under
-           eatmydata (apt-get install eatmydata; more without) and ~38 GB of disk. Default 0: measure the kept
-           index as far as it is loaded, and load nothing.`;
+  --quick  smaller sizes (throughput 200 proposals, bulk import 5,000 rows, photo index of 20,000 hashes)
+photo-lookup keeps an index of 1,000,000 really stored hashes in bench/.data: the first invocation builds it
+(~39 GB of disk), later ones reuse it. Delete bench/.data/photo-index-* to free the disk.`;
 
 interface FigureResult {
   title: string;
@@ -61,7 +58,6 @@ function parseOptions(): { options: BenchOptions; figures: FigureId[] } {
         only: { type: 'string' },
         runs: { type: 'string' },
         quick: { type: 'boolean' },
-        'load-photo-index': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -79,18 +75,13 @@ function parseOptions(): { options: BenchOptions; figures: FigureId[] } {
     console.error(`--runs takes a whole number of at least 1, not ${parsed.runs}\n\n${USAGE}`);
     process.exit(2);
   }
-  const loadPhotoIndexMinutes = parsed['load-photo-index'] === undefined ? 0 : Number(parsed['load-photo-index']);
-  if (!Number.isFinite(loadPhotoIndexMinutes) || loadPhotoIndexMinutes < 0) {
-    console.error(`--load-photo-index takes minutes, a number of at least 0, not ${parsed['load-photo-index']}\n\n${USAGE}`);
-    process.exit(2);
-  }
   const figures = parsed.only === undefined ? [...FIGURE_IDS] : parsed.only.split(',').map((name) => name.trim());
   const unknown = figures.filter((name) => !(FIGURE_IDS as readonly string[]).includes(name));
   if (unknown.length > 0) {
     console.error(`Unknown figure ${unknown.join(', ')}\n\n${USAGE}`);
     process.exit(2);
   }
-  return { options: { quick: parsed.quick ?? false, runs, loadPhotoIndexMinutes }, figures: FIGURE_IDS.filter((id) => figures.includes(id)) };
+  return { options: { quick: parsed.quick ?? false, runs }, figures: FIGURE_IDS.filter((id) => figures.includes(id)) };
 }
 
 function machineInfo() {
@@ -209,8 +200,7 @@ function formatNumber(value: number, digits: number): string {
 async function main(): Promise<void> {
   const { options, figures } = parseOptions();
   const progress = consoleProgress();
-  const loading = options.loadPhotoIndexMinutes > 0 ? `; loading the kept photo index for up to ${options.loadPhotoIndexMinutes} min` : '';
-  progress.note(`figures: ${figures.join(', ')}; runs: ${options.runs}${options.quick ? '; quick sizes' : ''}${loading}; Node ${process.version}`);
+  progress.note(`figures: ${figures.join(', ')}; runs: ${options.runs}${options.quick ? '; quick sizes' : ''}; Node ${process.version}`);
   if (!process.version.startsWith('v22.')) {
     progress.warn(`running on Node ${process.version}; Lambda runs nodejs22.x (npm run bench uses the project's Node 22)`);
   }

@@ -21,11 +21,6 @@ export interface DynamoDbLocalOptions {
   startTimeoutMs?: number;
   /** Command used to run Java; default `java` from PATH. */
   javaCommand?: string;
-  /**
-   * A command that runs Java, e.g. `['eatmydata']`, which turns SQLite's fsyncs into no-ops: a dataDir loads
-   * several times faster, at the price of a database that a power cut may corrupt (fine for a bench's cache).
-   */
-  launcher?: readonly string[];
 }
 
 export interface DynamoDbLocal {
@@ -160,8 +155,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   }
 
   // cwd is the jar's directory: DynamoDB Local looks for its libraries next to it.
-  const [command, ...commandArgs] = [...(options.launcher ?? []), javaCommand, ...args];
-  const child = spawn(command!, commandArgs, { cwd: dirname(jar), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(javaCommand, args, { cwd: dirname(jar), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-8000);
@@ -188,7 +182,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     if (exitInfo) {
       const { error, code, signal } = exitInfo;
       if (error?.code === 'ENOENT') {
-        throw new LocalRuntimeError('JAVA_NOT_FOUND', `Cannot start DynamoDB Local: the \`${command}\` command was not found.\n${JAVA_INSTALL_HINT}`, { cause: error });
+        throw new LocalRuntimeError('JAVA_NOT_FOUND', `Cannot start DynamoDB Local: the \`${javaCommand}\` command was not found.\n${JAVA_INSTALL_HINT}`, { cause: error });
       }
       if (error) {
         throw new LocalRuntimeError('DYNAMODB_LOCAL_FAILED', `Cannot start DynamoDB Local: running \`${javaCommand}\` failed (${error.message}).\n${JAVA_INSTALL_HINT}`, {

@@ -1,19 +1,22 @@
 /**
- * A photo index that really holds its stored hashes: up to 1,000,000 of them, 28,000,000 items, in a DynamoDB
- * Local kept on disk under bench/.data. It takes hours to load, so it loads in chunks over as many invocations
- * as it takes: after each chunk is stored, a state file records how far the load has come, and the next load
- * starts there. Stored photo i is the same on every invocation, so a chunk cut short is rewritten item for item
- * (a put replaces an item with the same key) rather than added to.
+ * A photo index that really holds its stored hashes: 1,000,000 of them, 28,000,000 items, in the records table of
+ * a DynamoDB Local kept on disk under bench/.data, and kept there for later invocations.
  *
- * Why on disk: DynamoDB Local holds about 1.6 KB of memory per item in memory (over 45 GB for 28,000,000 items,
- * on a 23 GB machine), and about 1.4 KB of disk per item in a file (some 38 GB). SQLite syncs every write to disk,
- * which holds a load into the records table (with its five indexes) near 670 items/s into an empty table; under
- * eatmydata, which turns those syncs into no-ops, it starts at ~1,700 items/s and falls to ~800 by 4,500,000
- * items as the table grows: ten hours or more in all.
+ * Through DynamoDB Local's API the items load at 1,700 items/s at best, falling to 800 as the table grows: the
+ * better part of a day. So the table is created through the API, and its items are then written straight into
+ * DynamoDB Local's SQLite file, row for row as DynamoDB Local writes them (dynamodb-local-file.ts), with the
+ * secondary SQLite indexes built once at the end. Lookups go through DynamoDB Local.
+ *
+ * The rows go in in key order, so each index key's items lie together, as DynamoDB keeps a partition's items
+ * together, sorted by sort key. Written in the order photos arrive instead, every row lands at a random place
+ * in the primary-key index and the rate falls under 12,000 items/s within 6,000,000 items.
+ *
+ * Why on disk: DynamoDB Local holds about 1.6 KB of memory per item in memory (over 45 GB for 28,000,000 items, on
+ * a 23 GB machine), and about 1.4 KB of disk per item in a file (some 39 GB).
  */
-import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { encodeTime } from 'ulid';
 import { hashBandKeys, KEYS_PER_HASH } from '../../domain/evidence/hash-index.ts';
 import { photoIndexItem } from '../../functions/adapters/dynamodb-records-store.ts';
@@ -21,15 +24,19 @@ import type { PhotoIndexEntry } from '../../functions/adapters/records-store.ts'
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { mulberry32 } from '../../local/evidence-fixtures.ts';
 import { LOCAL_REGION } from '../../local/runtime.ts';
-import { writeItems } from './batch-write.ts';
+import { itemRow, openTableFile, partitionDigest, type ItemRow } from './dynamodb-local-file.ts';
 import type { Progress } from './progress.ts';
 
-/** Disk DynamoDB Local takes per index item in the records table, measured (1.42 KB), rounded up. */
+/** Disk the records table takes per index item in DynamoDB Local's file, measured (1.40 KB), rounded up. */
 export const DISK_BYTES_PER_ITEM = 1_450;
-/** Left free on the disk whatever the load: the machine has other work. */
+/** Left free on the disk whatever the build: the machine has other work. */
 export const DISK_RESERVE_BYTES = 2 * 1024 ** 3;
-const CHUNK_HASHES = 5_000;
-const WRITE_CONCURRENCY = 16;
+/** Rows written per SQLite transaction. */
+const CHUNK_ROWS = 140_000;
+/** SQLite's page cache while building: the primary-key index, written in random order, is faster in memory. */
+const BUILD_CACHE_MEGABYTES = 6_144;
+/** The file DynamoDB Local keeps every table in, run with -sharedDb. */
+const DATABASE_FILE = 'shared-local-instance.db';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 /** Every stored photo's ULIDs carry this time: when the set was designed. */
 const ID_TIME = encodeTime(Date.UTC(2026, 10, 28), 10);
@@ -55,128 +62,81 @@ export function storedPhoto(seed: number, index: number): StoredPhoto {
 /** The items store.indexPhoto writes for a stored photo, one per band key. */
 export const indexItemsOf = ({ hash, entry }: StoredPhoto) => hashBandKeys(hash).map((band) => photoIndexItem(band, entry));
 
+/** Written once the index is complete: a directory without it holds nothing to trust. */
 interface IndexState {
   seed: number;
+  hashes: number;
   tableName: string;
-  loadedHashes: number;
-  updatedAt: string;
+  builtAt: string;
+  build: BuildReport;
 }
 
-export interface LoadReport {
-  loadedHashes: number;
-  /** Why loading stopped: the target reached, `until` said so, or the disk could not take another chunk. */
-  stoppedBy: 'target' | 'until' | 'disk';
-  itemsWritten: number;
-  seconds: number;
-}
-
-export interface LoadOptions {
-  target: number;
-  progress: Progress;
-  /** Asked before each chunk: true stops the load there (a time budget, say). */
-  until?: () => boolean;
-  /** Hashes per chunk: the work a stop can lose. */
-  chunkHashes?: number;
-  /** Bytes free for the index's directory; the disk's by default. */
-  freeBytes?: () => number;
+export interface BuildReport {
+  items: number;
+  /** Writing the rows, then building the secondary SQLite indexes. */
+  insertSeconds: number;
+  indexSeconds: number;
+  databaseBytes: number;
 }
 
 export interface PersistentPhotoIndex {
   client: DynamoDBClient;
   tableName: string;
-  /** Stored photos 0 to loadedHashes - 1 are in the table, all 28 items of each. */
-  readonly loadedHashes: number;
+  hashes: number;
+  /** Set when this open built the index; an index built before reports its build in `state`. */
+  builtNow: boolean;
+  build: BuildReport;
   /** The hash of stored photo `index`, made again from the seed. */
   storedHash(index: number): string;
-  loadTowards(options: LoadOptions): Promise<LoadReport>;
   close(): Promise<void>;
 }
 
 export interface OpenOptions {
   dir: string;
   seed: number;
-  /** Creates the table in a fresh database and returns its name. */
+  hashes: number;
+  /** Creates the table in a fresh database through DynamoDB Local's API and returns its name. */
   createTable(client: DynamoDBClient): Promise<string>;
-  /** A command to run Java under, e.g. ['eatmydata']; see fastDiskLauncher. */
-  launcher?: readonly string[];
+  progress: Progress;
+  /** Rows per transaction. */
+  chunkRows?: number;
+  /** Bytes free for the index's directory; the disk's by default. */
+  freeBytes?: () => number;
 }
 
-/** `['eatmydata']` when that command is installed: a load into an empty table runs about 2.5 times faster. */
-export function fastDiskLauncher(): string[] | undefined {
-  const found = (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, 'eatmydata')));
-  return found ? ['eatmydata'] : undefined;
-}
+export class NotEnoughDiskError extends Error {}
 
 /**
- * Opens the index in `dir`, resuming the state there; starts a fresh one when there is no state, when the state
- * is for another seed, or when its table is gone (a database deleted by hand).
+ * Opens the index kept in `dir`, building it first unless `dir` holds a complete one of the same seed and size.
+ * Throws NotEnoughDiskError, having touched nothing, when a build would leave less than DISK_RESERVE_BYTES free.
  */
-export async function openPersistentPhotoIndex({ dir, seed, createTable, launcher }: OpenOptions): Promise<PersistentPhotoIndex> {
+export async function openPersistentPhotoIndex(options: OpenOptions): Promise<PersistentPhotoIndex> {
+  const { dir, seed, hashes } = options;
   const stateFile = join(dir, 'state.json');
   const dbDir = join(dir, 'db');
   let state = readState(stateFile);
-  if (state?.seed !== seed) {
-    state = undefined;
-    rmSync(dbDir, { recursive: true, force: true });
-  }
-  mkdirSync(dbDir, { recursive: true });
-  const dynamodb: DynamoDbLocal = await startDynamoDbLocal({ dataDir: dbDir, launcher });
-  const client = new DynamoDBClient({
-    endpoint: dynamodb.endpoint,
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'vervallocal', secretAccessKey: 'bench' },
-  });
+  const builtNow = !(state?.seed === seed && state.hashes === hashes && existsSync(join(dbDir, DATABASE_FILE)));
+  if (builtNow) state = await build(options, dbDir, stateFile);
+
+  const dynamodb = await startDynamoDbLocal({ dataDir: dbDir });
+  const client = localClient(dynamodb);
   try {
-    if (state && !(await tableExists(client, state.tableName))) state = undefined;
-    state ??= { seed, tableName: await createTable(client), loadedHashes: 0, updatedAt: new Date().toISOString() };
-    writeState(stateFile, state);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: state!.tableName }));
+    if (Table?.ItemCount !== hashes * KEYS_PER_HASH) {
+      throw new Error(`the photo index in ${dir} holds ${Table?.ItemCount} items where ${hashes * KEYS_PER_HASH} were written; delete ${dir} to build it again`);
+    }
   } catch (error) {
     client.destroy();
     await dynamodb.close();
     throw error;
   }
-  const current = state;
-
   return {
     client,
-    tableName: current.tableName,
-    get loadedHashes() {
-      return current.loadedHashes;
-    },
+    tableName: state!.tableName,
+    hashes,
+    builtNow,
+    build: state!.build,
     storedHash: (index) => storedPhoto(seed, index).hash,
-
-    async loadTowards({ target, progress, until, chunkHashes = CHUNK_HASHES, freeBytes = () => freeDiskBytes(dir) }) {
-      const started = Date.now();
-      let itemsWritten = 0;
-      let stoppedBy: LoadReport['stoppedBy'] = 'target';
-      const remainingItems = Math.max(0, target - current.loadedHashes) * KEYS_PER_HASH;
-      const counter = progress.counter(`index items towards ${target.toLocaleString('en-US')} hashes`, remainingItems, 15_000);
-      while (current.loadedHashes < target) {
-        if (until?.()) {
-          stoppedBy = 'until';
-          break;
-        }
-        const hashes = Math.min(chunkHashes, target - current.loadedHashes);
-        const needed = diskBytesFor(hashes) + DISK_RESERVE_BYTES;
-        if (freeBytes() < needed) {
-          stoppedBy = 'disk';
-          progress.warn(
-            `the disk holding ${dir} has too little space left for another ${hashes.toLocaleString('en-US')} hashes ` +
-              `(${gigabytes(needed)} GB with ${gigabytes(DISK_RESERVE_BYTES)} GB kept free); stopped at ${current.loadedHashes.toLocaleString('en-US')}`,
-          );
-          break;
-        }
-        const items = Array.from({ length: hashes }, (_, i) => indexItemsOf(storedPhoto(seed, current.loadedHashes + i))).flat();
-        await writeItems(client, current.tableName, items, { concurrency: WRITE_CONCURRENCY, onBatch: (written) => counter.add(written) });
-        itemsWritten += items.length;
-        current.loadedHashes += hashes;
-        current.updatedAt = new Date().toISOString();
-        writeState(stateFile, current);
-      }
-      counter.finish();
-      return { loadedHashes: current.loadedHashes, stoppedBy, itemsWritten, seconds: (Date.now() - started) / 1000 };
-    },
-
     async close() {
       client.destroy();
       await dynamodb.close();
@@ -184,25 +144,116 @@ export async function openPersistentPhotoIndex({ dir, seed, createTable, launche
   };
 }
 
-/** The disk `hashes` more stored photos take in DynamoDB Local. */
+async function build(
+  { dir, seed, hashes, createTable, progress, chunkRows = CHUNK_ROWS, freeBytes = () => freeDiskBytes(dir) }: OpenOptions,
+  dbDir: string,
+  stateFile: string,
+): Promise<IndexState> {
+  mkdirSync(dir, { recursive: true });
+  rmSync(stateFile, { force: true });
+  rmSync(dbDir, { recursive: true, force: true });
+  const needed = diskBytesFor(hashes) + DISK_RESERVE_BYTES;
+  if (freeBytes() < needed) {
+    throw new NotEnoughDiskError(
+      `the photo index of ${hashes.toLocaleString('en-US')} hashes needs ~${gigabytes(diskBytesFor(hashes))} GB of disk with ` +
+        `${gigabytes(DISK_RESERVE_BYTES)} GB left free, and the disk holding ${dir} has ${gigabytes(freeBytes())} GB free`,
+    );
+  }
+  mkdirSync(dbDir, { recursive: true });
+  const dynamodb = await startDynamoDbLocal({ dataDir: dbDir });
+  const client = localClient(dynamodb);
+  let tableName: string;
+  try {
+    tableName = await createTable(client);
+  } finally {
+    client.destroy();
+    await dynamodb.close();
+  }
+
+  const items = hashes * KEYS_PER_HASH;
+  progress.note(`building the photo index of ${hashes.toLocaleString('en-US')} hashes (${items.toLocaleString('en-US')} items) in ${dbDir}`);
+  const file = openTableFile(join(dbDir, DATABASE_FILE), tableName, { cacheMegabytes: BUILD_CACHE_MEGABYTES });
+  let insertSeconds: number;
+  let indexSeconds: number;
+  try {
+    const started = Date.now();
+    const indexes = file.withoutSecondaryIndexes();
+    const counter = progress.counter('index items written', items, 15_000);
+    let rows: ItemRow[] = [];
+    for (const { key, photos } of photosByKey(seed, hashes)) {
+      const items = photos.map((photo) => photoIndexItem(key, storedPhoto(seed, photo).entry)).sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+      const hashValue = partitionDigest(items[0]!.pk);
+      for (const item of items) rows.push(itemRow(item, file.keys, hashValue));
+      if (rows.length >= chunkRows) {
+        counter.add(file.insert(rows));
+        rows = [];
+      }
+    }
+    counter.add(file.insert(rows));
+    counter.finish();
+    insertSeconds = (Date.now() - started) / 1000;
+    const indexing = Date.now();
+    indexes.restore((name) => progress.note(`building SQLite index ${name}`));
+    indexSeconds = (Date.now() - indexing) / 1000;
+  } finally {
+    file.close();
+  }
+  const state: IndexState = {
+    seed,
+    hashes,
+    tableName,
+    builtAt: new Date().toISOString(),
+    build: { items, insertSeconds, indexSeconds, databaseBytes: statSync(join(dbDir, DATABASE_FILE)).size },
+  };
+  writeState(stateFile, state);
+  progress.note(`photo index built in ${timeText(insertSeconds + indexSeconds)}: ${gigabytes(state.build.databaseBytes)} GB`);
+  return state;
+}
+
+/**
+ * The index keys the stored photos have, in the order DynamoDB Local's file sorts them (hashBandKeys' order of band
+ * pairs, then the two bands' value), each with the photos that have it.
+ */
+function* photosByKey(seed: number, hashes: number): Generator<{ key: string; photos: number[] }> {
+  const keyCount = KEYS_PER_HASH * 65_536;
+  const keyOfPhoto = new Uint32Array(hashes * KEYS_PER_HASH);
+  const starts = new Uint32Array(keyCount + 1);
+  for (let photo = 0; photo < hashes; photo++) {
+    const bands = storedPhoto(seed, photo).hash.match(/../g)!.map((band) => Number.parseInt(band, 16));
+    let pair = 0;
+    for (let i = 0; i < bands.length; i++) {
+      for (let j = i + 1; j < bands.length; j++) {
+        const key = pair++ * 65_536 + bands[i]! * 256 + bands[j]!;
+        keyOfPhoto[photo * KEYS_PER_HASH + pair - 1] = key;
+        starts[key + 1]! += 1;
+      }
+    }
+  }
+  for (let key = 0; key < keyCount; key++) starts[key + 1]! += starts[key]!;
+  const photosInKeyOrder = new Uint32Array(hashes * KEYS_PER_HASH);
+  const filled = starts.slice(0, keyCount);
+  keyOfPhoto.forEach((key, n) => (photosInKeyOrder[filled[key]!++] = Math.floor(n / KEYS_PER_HASH)));
+  for (let key = 0; key < keyCount; key++) {
+    if (starts[key] === starts[key + 1]) continue;
+    const photos = Array.from(photosInKeyOrder.subarray(starts[key]!, starts[key + 1]!));
+    yield { key: hashBandKeys(storedPhoto(seed, photos[0]!).hash)[Math.floor(key / 65_536)]!, photos };
+  }
+}
+
+const localClient = (dynamodb: DynamoDbLocal) =>
+  new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'vervallocal', secretAccessKey: 'bench' } });
+
+/** The disk `hashes` stored photos take in DynamoDB Local's file. */
 export const diskBytesFor = (hashes: number) => hashes * KEYS_PER_HASH * DISK_BYTES_PER_ITEM;
 
 export const gigabytes = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
+
+const timeText = (seconds: number) => (seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`);
 
 /** Bytes the current user may still write on the disk holding `dir`. */
 export function freeDiskBytes(dir: string): number {
   const { bavail, bsize } = statfsSync(dir);
   return bavail * bsize;
-}
-
-async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
-    throw error;
-  }
 }
 
 function readState(file: string): IndexState | undefined {
@@ -214,7 +265,7 @@ function readState(file: string): IndexState | undefined {
   }
 }
 
-/** Written whole, then renamed: a load stopped mid-write leaves the previous state, never half a file. */
+/** Written whole, then renamed: a build stopped mid-write leaves no state, never half a file. */
 function writeState(file: string, state: IndexState): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);

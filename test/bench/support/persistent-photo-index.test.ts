@@ -1,15 +1,18 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeyedTable, writeItems } from '../../../bench/support/batch-write.ts';
+import { createKeyedTable } from '../../../bench/support/batch-write.ts';
 import {
   DISK_RESERVE_BYTES,
   diskBytesFor,
   indexItemsOf,
+  NotEnoughDiskError,
   openPersistentPhotoIndex,
   storedPhoto,
+  type OpenOptions,
   type PersistentPhotoIndex,
 } from '../../../bench/support/persistent-photo-index.ts';
 import type { Progress } from '../../../bench/support/progress.ts';
@@ -17,23 +20,20 @@ import { hashBandKeys, KEYS_PER_HASH } from '../../../domain/evidence/hash-index
 import { DynamoDbRecordsStore } from '../../../functions/adapters/dynamodb-records-store.ts';
 import { documentClient } from '../../../functions/shared/runtime.ts';
 
-/** Records what a load says, so a test can read its warnings. */
-function recordingProgress(): Progress & { warnings: string[] } {
-  const warnings: string[] = [];
-  const progress: Progress & { warnings: string[] } = {
-    warnings,
+/** Counts what a build says it wrote. */
+function countingProgress(): Progress & { written: () => number } {
+  let written = 0;
+  const progress: Progress & { written: () => number } = {
+    written: () => written,
     note: () => {},
-    warn: (message) => warnings.push(message),
-    counter: (_label, _total) => {
-      let done = 0;
-      return {
-        add: (n = 1) => void (done += n),
-        get done() {
-          return done;
-        },
-        finish: () => {},
-      };
-    },
+    warn: () => {},
+    counter: () => ({
+      add: (n = 1) => void (written += n),
+      get done() {
+        return written;
+      },
+      finish: () => {},
+    }),
     child: () => progress,
   };
   return progress;
@@ -53,13 +53,11 @@ async function itemCount(index: PersistentPhotoIndex): Promise<number> {
   return count;
 }
 
-const plenty = () => Number.MAX_SAFE_INTEGER;
-
 describe('the kept photo index of the photo-lookup bench', () => {
   const dirs: string[] = [];
   const opened: PersistentPhotoIndex[] = [];
-  const open = async (dir: string, seed = 7) => {
-    const index = await openPersistentPhotoIndex({ dir, seed, createTable: createIndexTable });
+  const open = async (options: Partial<OpenOptions> & { dir: string }) => {
+    const index = await openPersistentPhotoIndex({ seed: 7, hashes: 60, chunkRows: 500, createTable: createIndexTable, progress: countingProgress(), ...options });
     opened.push(index);
     return index;
   };
@@ -87,49 +85,61 @@ describe('the kept photo index of the photo-lookup bench', () => {
     expect(new Set(items.map((item) => item.sk))).toEqual(new Set([`${photo.entry.proposalId}#${photo.entry.key}`]));
   });
 
-  it('loads in chunks, and after a restart goes on from the last finished chunk, rewriting a chunk cut short without adding to it', async () => {
-    const dir = await tempDir();
-    const first = await open(dir);
-    let chunksAllowed = 2;
-    const stopped = await first.loadTowards({ target: 60, chunkHashes: 20, progress: recordingProgress(), until: () => chunksAllowed-- <= 0, freeBytes: plenty });
-    expect(stopped).toMatchObject({ loadedHashes: 40, stoppedBy: 'until', itemsWritten: 40 * KEYS_PER_HASH });
-    // Photos 40 to 49 stored, but the load stopped before it recorded them: as a chunk cut short leaves it.
-    const cutShort = Array.from({ length: 10 }, (_, i) => indexItemsOf(storedPhoto(7, 40 + i))).flat();
-    await writeItems(first.client, first.tableName, cutShort, { concurrency: 4 });
-    await first.close();
+  it("builds every stored photo's 28 items into DynamoDB Local, where the product's lookup finds them", async () => {
+    const progress = countingProgress();
+    const index = await open({ dir: await tempDir(), progress });
+    expect(index).toMatchObject({ builtNow: true, hashes: 60, build: { items: 60 * KEYS_PER_HASH } });
+    expect(progress.written()).toBe(60 * KEYS_PER_HASH);
+    expect(await itemCount(index)).toBe(60 * KEYS_PER_HASH);
 
-    const resumed = await open(dir);
-    expect(resumed.loadedHashes).toBe(40);
-    const done = await resumed.loadTowards({ target: 60, chunkHashes: 20, progress: recordingProgress(), freeBytes: plenty });
-    expect(done).toMatchObject({ loadedHashes: 60, stoppedBy: 'target', itemsWritten: 20 * KEYS_PER_HASH });
-    expect(await itemCount(resumed)).toBe(60 * KEYS_PER_HASH);
-
-    // The product's lookup finds a stored photo through its keys.
-    const store = new DynamoDbRecordsStore(documentClient(resumed.client), resumed.tableName);
-    const photo = storedPhoto(7, 45);
-    expect(await store.findPhotos(hashBandKeys(photo.hash))).toContainEqual(photo.entry);
-    expect(resumed.storedHash(45)).toBe(photo.hash);
+    const store = new DynamoDbRecordsStore(documentClient(index.client), index.tableName);
+    for (const n of [0, 30, 59]) {
+      const photo = storedPhoto(7, n);
+      expect(await store.findPhotos(hashBandKeys(photo.hash))).toContainEqual(photo.entry);
+      expect(index.storedHash(n)).toBe(photo.hash);
+    }
+    expect(await store.findPhotos(hashBandKeys(storedPhoto(7, 60).hash))).not.toContainEqual(storedPhoto(7, 60).entry);
   });
 
-  it('stops before a chunk the disk cannot hold with room to spare, and says so', async () => {
+  it('reuses a complete index later, and builds afresh for another seed, another size, or a build that never finished', async () => {
     const dir = await tempDir();
-    const index = await open(dir);
-    const room = [DISK_RESERVE_BYTES + diskBytesFor(20), DISK_RESERVE_BYTES + diskBytesFor(20) - 1];
-    const progress = recordingProgress();
-    const report = await index.loadTowards({ target: 60, chunkHashes: 20, progress, freeBytes: () => room.shift() ?? 0 });
-    expect(report).toMatchObject({ loadedHashes: 20, stoppedBy: 'disk' });
-    expect(await itemCount(index)).toBe(20 * KEYS_PER_HASH);
-    expect(progress.warnings.join('\n')).toMatch(/too little space left for another 20 hashes .* stopped at 20/);
-  });
-
-  it('starts over, emptied, when the kept index was loaded from another seed', async () => {
-    const dir = await tempDir();
-    const first = await open(dir, 7);
-    await first.loadTowards({ target: 20, chunkHashes: 20, progress: recordingProgress(), freeBytes: plenty });
+    const first = await open({ dir });
+    const { build } = first;
     await first.close();
 
-    const other = await open(dir, 8);
-    expect(other.loadedHashes).toBe(0);
-    expect(await itemCount(other)).toBe(0);
+    const again = await open({ dir });
+    expect(again).toMatchObject({ builtNow: false, build });
+    await again.close();
+
+    const otherSeed = await open({ dir, seed: 8 });
+    expect(otherSeed.builtNow).toBe(true);
+    const store = new DynamoDbRecordsStore(documentClient(otherSeed.client), otherSeed.tableName);
+    expect(await store.findPhotos(hashBandKeys(storedPhoto(7, 5).hash))).not.toContainEqual(storedPhoto(7, 5).entry);
+    expect(await itemCount(otherSeed)).toBe(60 * KEYS_PER_HASH);
+    await otherSeed.close();
+
+    const otherSize = await open({ dir, seed: 8, hashes: 30 });
+    expect(otherSize.builtNow).toBe(true);
+    expect(await itemCount(otherSize)).toBe(30 * KEYS_PER_HASH);
+    await otherSize.close();
+
+    // A build stops before it records its state; the rows it left are not trusted.
+    await rm(join(dir, 'state.json'));
+    const rebuilt = await open({ dir, seed: 8, hashes: 30 });
+    expect(rebuilt.builtNow).toBe(true);
+    expect(await itemCount(rebuilt)).toBe(30 * KEYS_PER_HASH);
+  });
+
+  it('refuses, having written nothing, to build an index the disk cannot hold with room to spare', async () => {
+    const dir = await tempDir();
+    const free = DISK_RESERVE_BYTES + diskBytesFor(60) - 1;
+    const refused = open({ dir, freeBytes: () => free });
+    await expect(refused).rejects.toBeInstanceOf(NotEnoughDiskError);
+    await expect(refused).rejects.toThrow(/needs ~.* GB of disk with 2\.0 GB left free/);
+    expect(existsSync(join(dir, 'db'))).toBe(false);
+    expect(existsSync(join(dir, 'state.json'))).toBe(false);
+
+    const built = await open({ dir, freeBytes: () => free + 1 });
+    expect(built.builtNow).toBe(true);
   });
 });
