@@ -47,7 +47,9 @@ export const PRICES = {
     unit: 'Lambda request (invocation)',
     source: 'https://aws.amazon.com/lambda/pricing/',
     confirmedForRegion: false,
-    note: '$0.20 per million requests, the same for x86 and Arm in the regions shown.',
+    note:
+      '$0.20 per million requests in us-east-1, the same for x86 and Arm. A copy of the AWS calculator\'s lambda.json (remotion-dev/remotion) ' +
+      'shows other regions from $0.18 (ap-southeast-5) to $0.28 (ap-east-1) per million, and no Jakarta row.',
   },
   dynamodbWriteRequestUnit: {
     usd: 0.625 / 1_000_000,
