@@ -488,7 +488,7 @@ function loadedIndexVerdicts(medians: Record<string, number>, parameters: Parame
     verdicts.push({
       metric: LOADED.buildRate,
       level: 'info',
-      why: "rows written straight into DynamoDB Local's SQLite file in photo order, then its secondary indexes built; through its API the rate is 800 to 1,700 items/s",
+      why: "rows written straight into DynamoDB Local's SQLite file in key order, then its secondary indexes built; through its API the rate is 800 to 1,700 items/s",
     });
   }
   return verdicts;
