@@ -119,6 +119,8 @@ export interface TableFile {
    * between go into the table alone; building each index once, sorted, is many times faster than keeping it up.
    */
   withoutSecondaryIndexes(): { restore(onIndex?: (name: string) => void): void };
+  /** Rows in the table. */
+  count(): number;
   close(): void;
 }
 
@@ -190,6 +192,7 @@ export function openTableFile(file: string, tableName: string, { cacheMegabytes 
           },
         };
       },
+      count: () => Number((db.prepare(`SELECT COUNT(*) AS rows FROM ${quoted}`).get() as { rows: number }).rows),
       close: () => db.close(),
     };
   } catch (error) {

@@ -135,6 +135,7 @@ describe("writing items straight into DynamoDB Local's file", () => {
     const dropped = indexesBefore.length - sqliteIndexes(file).length;
     expect(dropped).toBe(2); // byVillage and DynamoDB Local's index of hashValue; the primary key's stays
     expect(table.insert(ITEMS.map((item) => itemRow(item, table.keys)))).toBe(ITEMS.length);
+    expect(table.count()).toBe(ITEMS.length);
     const rebuilt: string[] = [];
     indexes.restore((name) => rebuilt.push(name));
     table.close();

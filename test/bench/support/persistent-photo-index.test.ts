@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyedTable } from '../../../bench/support/batch-write.ts';
 import {
@@ -101,7 +101,7 @@ describe('the kept photo index of the photo-lookup bench', () => {
     expect(await store.findPhotos(hashBandKeys(storedPhoto(7, 60).hash))).not.toContainEqual(storedPhoto(7, 60).entry);
   });
 
-  it('reuses a complete index later, and builds afresh for another seed, another size, or a build that never finished', async () => {
+  it('reuses a complete index later, builds afresh for another seed, another size, or a build that never finished, and reports a lost table', async () => {
     const dir = await tempDir();
     const first = await open({ dir });
     const { build } = first;
@@ -128,6 +128,11 @@ describe('the kept photo index of the photo-lookup bench', () => {
     const rebuilt = await open({ dir, seed: 8, hashes: 30 });
     expect(rebuilt.builtNow).toBe(true);
     expect(await itemCount(rebuilt)).toBe(30 * KEYS_PER_HASH);
+
+    // A table deleted behind the state's back is reported, not measured as empty.
+    await rebuilt.client.send(new DeleteTableCommand({ TableName: rebuilt.tableName }));
+    await rebuilt.close();
+    await expect(open({ dir, seed: 8, hashes: 30 })).rejects.toThrow(/has lost its table photo-index; delete .* to build it again/);
   });
 
   it('refuses, having written nothing, to build an index the disk cannot hold with room to spare', async () => {
