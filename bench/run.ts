@@ -34,7 +34,8 @@ const USAGE = `Usage: npm run bench [-- --only <figure>[,<figure>...]] [--runs N
 Figures: ${FIGURE_IDS.join(', ')}
   --only   run just these figures (default: all, in the order above)
   --runs   runs per figure; each metric is recorded as the median over them (default 3)
-  --quick  smaller sizes (throughput 200 proposals, bulk import 5,000 rows, photo index of 20,000 hashes)
+  --quick  smaller sizes (throughput 200 proposals, bulk import 5,000 rows, photo sets of 1,000 / 5,000 hashes
+           and a stored photo index of 20,000)
 photo-lookup keeps an index of 1,000,000 really stored hashes in bench/.data: the first invocation builds it
 (~39 GB of disk), later ones reuse it. Delete bench/.data/photo-index-* to free the disk.`;
 
