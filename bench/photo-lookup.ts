@@ -38,6 +38,7 @@ import { writeItems } from './support/batch-write.ts';
 import {
   diskBytesFor,
   gigabytes,
+  keyNumbers,
   NotEnoughDiskError,
   openPersistentPhotoIndex,
   randomHash,
@@ -102,11 +103,7 @@ function keyCounts(count: number, next: () => number): Uint32Array[] {
 
 /** For each of a hash's 28 keys (in hashBandKeys order), how many of the counted hashes share it. */
 function heldBehindKeys(counts: Uint32Array[], hash: string): number[] {
-  const bands = Array.from({ length: BANDS }, (_, i) => Number.parseInt(hash.slice(i * 2, i * 2 + 2), 16));
-  const held: number[] = [];
-  let k = 0;
-  for (let i = 0; i < BANDS; i++) for (let j = i + 1; j < BANDS; j++) held.push(counts[k++]![(bands[i]! << 8) | bands[j]!]!);
-  return held;
+  return keyNumbers(hash).map((key) => counts[Math.floor(key / 65_536)]![key % 65_536]!);
 }
 
 /** Read units AWS would bill for the 28 Queries of one lookup, given the items behind each key. */

@@ -18,7 +18,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeTime } from 'ulid';
-import { hashBandKeys, KEYS_PER_HASH } from '../../domain/evidence/hash-index.ts';
+import { BANDS, hashBandKeys, KEYS_PER_HASH } from '../../domain/evidence/hash-index.ts';
 import { photoIndexItem } from '../../functions/adapters/dynamodb-records-store.ts';
 import type { PhotoIndexEntry } from '../../functions/adapters/records-store.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
@@ -212,6 +212,17 @@ async function build(
 }
 
 /**
+ * A hash's 28 index keys as numbers, in hashBandKeys' order: the key's band pair (0 to 27) × 65,536 + the two
+ * bands' value. They sort as the keys' text does.
+ */
+export function keyNumbers(hash: string): number[] {
+  const bands = Array.from({ length: BANDS }, (_, i) => Number.parseInt(hash.slice(i * 2, i * 2 + 2), 16));
+  const keys: number[] = [];
+  for (let i = 0; i < BANDS; i++) for (let j = i + 1; j < BANDS; j++) keys.push(keys.length * 65_536 + bands[i]! * 256 + bands[j]!);
+  return keys;
+}
+
+/**
  * The index keys the stored photos have, in the order DynamoDB Local's file sorts them (hashBandKeys' order of band
  * pairs, then the two bands' value), each with the photos that have it.
  */
@@ -220,15 +231,10 @@ function* photosByKey(seed: number, hashes: number): Generator<{ key: string; ph
   const keyOfPhoto = new Uint32Array(hashes * KEYS_PER_HASH);
   const starts = new Uint32Array(keyCount + 1);
   for (let photo = 0; photo < hashes; photo++) {
-    const bands = storedPhoto(seed, photo).hash.match(/../g)!.map((band) => Number.parseInt(band, 16));
-    let pair = 0;
-    for (let i = 0; i < bands.length; i++) {
-      for (let j = i + 1; j < bands.length; j++) {
-        const key = pair++ * 65_536 + bands[i]! * 256 + bands[j]!;
-        keyOfPhoto[photo * KEYS_PER_HASH + pair - 1] = key;
-        starts[key + 1]! += 1;
-      }
-    }
+    keyNumbers(storedPhoto(seed, photo).hash).forEach((key, k) => {
+      keyOfPhoto[photo * KEYS_PER_HASH + k] = key;
+      starts[key + 1]! += 1;
+    });
   }
   for (let key = 0; key < keyCount; key++) starts[key + 1]! += starts[key]!;
   const photosInKeyOrder = new Uint32Array(hashes * KEYS_PER_HASH);
@@ -252,7 +258,7 @@ export const gigabytes = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
 const timeText = (seconds: number) => (seconds < 90 ? `${Math.round(seconds)} s` : `${(seconds / 60).toFixed(1)} min`);
 
 /** Bytes the current user may still write on the disk holding `dir`. */
-export function freeDiskBytes(dir: string): number {
+function freeDiskBytes(dir: string): number {
   const { bavail, bsize } = statfsSync(dir);
   return bavail * bsize;
 }

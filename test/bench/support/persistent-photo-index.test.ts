@@ -9,6 +9,7 @@ import {
   DISK_RESERVE_BYTES,
   diskBytesFor,
   indexItemsOf,
+  keyNumbers,
   NotEnoughDiskError,
   openPersistentPhotoIndex,
   storedPhoto,
@@ -83,6 +84,18 @@ describe('the kept photo index of the photo-lookup bench', () => {
     expect(items).toHaveLength(KEYS_PER_HASH);
     expect(items.map((item) => item.pk)).toEqual(hashBandKeys(photo.hash).map((band) => `PHASH#${band}`));
     expect(new Set(items.map((item) => item.sk))).toEqual(new Set([`${photo.entry.proposalId}#${photo.entry.key}`]));
+  });
+
+  it('numbers a hash\'s 28 keys so that they sort as the keys\' text does, two keys equal only when their text is', () => {
+    const hashes = ['00ff00ff00ff00ff', 'a53740e111aaa1ab', 'a53740e111aaa1ac', 'ffffffffffffffff'];
+    const keys = hashes.flatMap((hash) => {
+      const texts = hashBandKeys(hash);
+      return keyNumbers(hash).map((number, k) => ({ number, text: texts[k]! }));
+    });
+    expect(keyNumbers('a53740e111aaa1ab').slice(0, 2)).toEqual([0xa537, 65_536 + 0xa540]);
+    const byNumber = [...keys].sort((a, b) => a.number - b.number).map(({ text }) => text);
+    expect(byNumber).toEqual(keys.map(({ text }) => text).sort());
+    for (const a of keys) for (const b of keys) expect(a.number === b.number).toBe(a.text === b.text);
   });
 
   it("builds every stored photo's 28 items into DynamoDB Local, where the product's lookup finds them", async () => {
