@@ -27,7 +27,7 @@ import { localClients, type LocalClients } from '../local/clients.ts';
 import { houseLocation, makeJpeg, makePdf } from '../local/evidence-fixtures.ts';
 import { costOf, lambdaGbSeconds, type CostComponent, type LambdaInvocation, type Usage } from './cost-model.ts';
 import { levelAtMost, type Figure, type MetricSpec, type Verdict } from './figure.ts';
-import { PRICES, PRICES_CHECKED_ON, PRICE_REGION } from './prices.ts';
+import { PRICES, PRICES_CHECKED_ON, PRICE_REGION, UNCONFIRMED_SURCHARGE, withUnconfirmedRaised } from './prices.ts';
 import { postToSlot, signIn, pollUntil, type ApiClient, type UploadSlot } from './support/api.ts';
 import { startDynamoDbCapacityProxy, startS3CountingProxy, subtractCapacity, subtractS3, type CapacityCounts, type CountingProxy, type S3Counts } from './support/counting-proxy.ts';
 import { executionHistory, lambdaTasksOf } from './support/history.ts';
@@ -98,6 +98,8 @@ const fileSize = (file: string) => {
   }
 };
 
+const UNCONFIRMED_WHAT_IF = `USD per 1M, unconfirmed prices +${Math.round((UNCONFIRMED_SURCHARGE - 1) * 100)} %`;
+
 export const costPerRecipient: Figure<Parameters> = {
   id: 'cost-per-recipient',
   title: `Cost per recipient on the happy path through all default tiers, at ${PRICE_REGION} list prices (checked ${PRICES_CHECKED_ON})`,
@@ -115,6 +117,7 @@ export const costPerRecipient: Figure<Parameters> = {
       'USD per recipient': { unit: 'USD', digits: 6 },
       'USD per 1M recipients': usd,
       [`USD per 1M, Lambda ${parameters.slowLambdaFactor}× slower`]: usd,
+      [UNCONFIRMED_WHAT_IF]: usd,
       ...Object.fromEntries(Object.values(COMPONENT_LABELS).map((label) => [`${label} USD per 1M`, usd])),
       'state transitions': { unit: 'per recipient', digits: 0 },
       'Lambda invocations': { unit: 'per recipient', digits: 0 },
@@ -234,14 +237,23 @@ export const costPerRecipient: Figure<Parameters> = {
     const unconfirmedPrices = Object.entries(PRICES).filter(([, price]) => !price.confirmedForRegion).map(([name]) => name);
     const perMillion = medians['USD per 1M recipients'] ?? NaN;
     const nearLine = perMillion > 0.75 * USD_PER_MILLION.ok && perMillion <= USD_PER_MILLION.ok;
+    const thresholds = `≤ $${USD_PER_MILLION.ok.toLocaleString('en-US')} ok, ≤ $${USD_PER_MILLION.watch.toLocaleString('en-US')} watch`;
     verdicts.push({
       metric: 'USD per 1M recipients',
       level: levelAtMost(perMillion, USD_PER_MILLION.ok, USD_PER_MILLION.watch),
       why:
-        `≤ $${USD_PER_MILLION.ok.toLocaleString('en-US')} ok, ≤ $${USD_PER_MILLION.watch.toLocaleString('en-US')} watch; ` +
-        `${nearLine ? 'close to the line, and ' : ''}${unconfirmedPrices.length} of ${Object.keys(PRICES).length} prices are us-east-1's, ` +
-        `Jakarta's not confirmed and likely higher: ${unconfirmedPrices.join(', ')} (bench/prices.ts)`,
+        `${thresholds}; ${nearLine ? 'close to the line; ' : ''}` +
+        (unconfirmedPrices.length === 0
+          ? `every price is ${PRICE_REGION}'s (bench/prices.ts)`
+          : `${unconfirmedPrices.length} of ${Object.keys(PRICES).length} prices are us-east-1's, Jakarta's not confirmed and likely higher: ${unconfirmedPrices.join(', ')} (bench/prices.ts)`),
     });
+    if (unconfirmedPrices.length > 0) {
+      verdicts.push({
+        metric: UNCONFIRMED_WHAT_IF,
+        level: levelAtMost(medians[UNCONFIRMED_WHAT_IF] ?? NaN, USD_PER_MILLION.ok, USD_PER_MILLION.watch),
+        why: `what-if: ${unconfirmedPrices.join(', ')} ${Math.round((UNCONFIRMED_SURCHARGE - 1) * 100)} % above us-east-1, Jakarta's largest surcharge among its confirmed prices, rounded up; ${thresholds}`,
+      });
+    }
     const slow = `USD per 1M, Lambda ${parameters.slowLambdaFactor}× slower`;
     verdicts.push({
       metric: slow,
@@ -348,12 +360,14 @@ function summarize(recipients: RecipientMeasure[], parameters: Parameters) {
   const mean = (value: (r: RecipientMeasure) => number) => sum(recipients.map(value)) / recipients.length;
   const costs = recipients.map((r) => costOf(r.usage, PRICES));
   const slow = recipients.map((r) => costOf(r.usage, PRICES, { lambdaDurationFactor: parameters.slowLambdaFactor }).totalUsd);
+  const raised = recipients.map((r) => costOf(r.usage, withUnconfirmedRaised(PRICES, UNCONFIRMED_SURCHARGE)).totalUsd);
   const usdOf = (components: CostComponent[]) => sum(costs.map((cost) => sum(cost.lines.filter((line) => components.includes(line.component)).map((line) => line.usd)))) / costs.length;
   const perRecipient = sum(costs.map((cost) => cost.totalUsd)) / costs.length;
   const metrics: Record<string, number> = {
     'USD per recipient': perRecipient,
     'USD per 1M recipients': perRecipient * 1e6,
     [`USD per 1M, Lambda ${parameters.slowLambdaFactor}× slower`]: (sum(slow) / slow.length) * 1e6,
+    [UNCONFIRMED_WHAT_IF]: (sum(raised) / raised.length) * 1e6,
     'state transitions': mean((r) => r.usage.stateTransitions),
     'Lambda invocations': mean((r) => r.usage.lambda.length),
     'Lambda duration': mean((r) => sum(r.usage.lambda.map((invocation) => invocation.durationMs))),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costOf, lambdaGbSeconds, type Usage } from '../../bench/cost-model.ts';
-import { PRICES, type PriceList } from '../../bench/prices.ts';
+import { PRICES, withUnconfirmedRaised, type ListPrice, type PriceList } from '../../bench/prices.ts';
 import { addConsumedCapacity, emptyCapacity, s3RequestClass, subtractCapacity } from '../../bench/support/counting-proxy.ts';
 import { median, percentile } from '../../bench/support/stats.ts';
 
@@ -47,9 +47,20 @@ describe('bench cost model', () => {
     const { lines } = costOf(usage, PRICES);
     const usd = Object.fromEntries(lines.map((line) => [line.component, line.usd]));
     expect(usd.stepFunctions).toBeCloseTo((14 * 0.025) / 1000, 15);
-    expect(usd.dynamodbWrites).toBeCloseTo((500 * 0.625) / 1e6, 15);
+    expect(usd.dynamodbWrites).toBeCloseTo((500 * 0.71) / 1e6, 15);
+    expect(usd.apiGateway).toBeCloseTo((11 * 1.29) / 1e6, 15);
     expect(usd.s3Puts).toBeCloseTo((6 * 0.005) / 1000, 15);
     expect(usd.lambdaDuration).toBeCloseTo(2.006 * 0.0000133334, 15);
+  });
+});
+
+describe('bench price list', () => {
+  const price = (usd: number, confirmedForRegion: boolean): ListPrice => ({ usd, unit: 'request', source: 'test', confirmedForRegion, note: '' });
+
+  it('raises only the prices not confirmed for the region in the what-if', () => {
+    const raised = withUnconfirmedRaised({ seen: price(2, true), assumed: price(10, false) }, 1.3);
+    expect(raised.seen.usd).toBe(2);
+    expect(raised.assumed.usd).toBeCloseTo(13, 12);
   });
 });
 
