@@ -194,7 +194,11 @@ const STATE_MACHINE_ARN = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateM
 const RFC3339 =
   /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.\d+)?(Z|[+-]([01][0-9]|2[0-3]):([0-5][0-9]))$/;
 const FAIL_STATE_DEFAULT_CAUSE = 'Execution failed because of a Fail state';
-const NEVER = new Promise<never>(() => undefined);
+/**
+ * A promise that never settles, new for each use: every race against one adds a reaction to it, and a shared one
+ * would keep each race's awaiting task (its segment, its execution, the host) for the life of the process.
+ */
+const never = (): Promise<never> => new Promise<never>(() => undefined);
 
 export class StateMachineHost {
   private readonly options: StateMachineHostOptions;
@@ -930,7 +934,7 @@ export class StateMachineHost {
       };
     });
     let finished = false;
-    let invokeFailed: Promise<never> = NEVER;
+    let invokeFailed: Promise<never> = never();
     // Not yet invoked (the host stopped before the function returned): deliver the same token again,
     // at least once as in AWS, unless someone has already answered it.
     if (!pending?.invoked && !tokenEntry.result) {
@@ -946,7 +950,7 @@ export class StateMachineHost {
               if (checkpoint.task?.token === token) checkpoint.task.invoked = true;
             });
           }
-          return NEVER;
+          return never();
         },
         (error: unknown) => {
           throw toTaskFailure(plan.integration, error);
@@ -1373,7 +1377,7 @@ async function probeTimeoutErrorClass(): Promise<(new () => Error) | undefined> 
     }),
     { validationOptions: { noValidate: true } },
   );
-  const run = probe.run({}, { overrides: { taskResourceLocalHandlers: { Probe: () => NEVER } } });
+  const run = probe.run({}, { overrides: { taskResourceLocalHandlers: { Probe: never } } });
   try {
     await run.result;
   } catch (error) {

@@ -1,4 +1,7 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { StateMachineHost } from '../../../local/stepfunctions/host.ts';
 import { eventTypes, fakeFunction, historyOf, hostWith, newHost, run, tokenInbox, tokenTask, until, MACHINE_ARN } from './fixtures.ts';
 
 const FAST = 1 / 1000;
@@ -236,5 +239,31 @@ describe('StateMachineHost: waitForTaskToken', () => {
     expect(await host.describeExecution(arn)).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
     expect((await eventTypes(host, arn)).at(-1)).toBe('ExecutionTimedOut');
     await expect(host.sendTaskSuccess({ taskToken: token, output: '{}' })).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
+});
+
+describe('StateMachineHost: memory', () => {
+  // A full collection on demand, so the test can see what the host still holds on to.
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+
+  it('lets go of a closed host once its token waits are over, so a long-lived process does not keep every finished task', async () => {
+    const closed = await (async () => {
+      const inbox = tokenInbox();
+      const host = new StateMachineHost({ invokeFunction: fakeFunction(inbox.receive).invokeFunction });
+      await host.createStateMachine({ arn: MACHINE_ARN, definition: approval });
+      for (const proposalId of ['p-1', 'p-2']) {
+        const arn = await run(host, { proposalId });
+        await host.sendTaskSuccess({ taskToken: await inbox.next(), output: '{}' });
+        expect((await host.waitForExecution(arn, { timeoutMs: 5000 })).status).toBe('SUCCEEDED');
+      }
+      await host.close();
+      return new WeakRef(host);
+    })();
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+
+    expect(closed.deref()).toBeUndefined();
   });
 });
