@@ -98,7 +98,8 @@ const fileSize = (file: string) => {
   }
 };
 
-const UNCONFIRMED_WHAT_IF = `USD per 1M, unconfirmed prices +${Math.round((UNCONFIRMED_SURCHARGE - 1) * 100)} %`;
+const UNCONFIRMED_PERCENT = Math.round((UNCONFIRMED_SURCHARGE - 1) * 100);
+const UNCONFIRMED_WHAT_IF = `USD per 1M, unconfirmed prices +${UNCONFIRMED_PERCENT} %`;
 
 export const costPerRecipient: Figure<Parameters> = {
   id: 'cost-per-recipient',
@@ -251,7 +252,7 @@ export const costPerRecipient: Figure<Parameters> = {
       verdicts.push({
         metric: UNCONFIRMED_WHAT_IF,
         level: levelAtMost(medians[UNCONFIRMED_WHAT_IF] ?? NaN, USD_PER_MILLION.ok, USD_PER_MILLION.watch),
-        why: `what-if: ${unconfirmedPrices.join(', ')} ${Math.round((UNCONFIRMED_SURCHARGE - 1) * 100)} % above us-east-1, Jakarta's largest surcharge among its confirmed prices, rounded up; ${thresholds}`,
+        why: `what-if: ${unconfirmedPrices.join(', ')} ${UNCONFIRMED_PERCENT} % above us-east-1, Jakarta's largest surcharge among its confirmed prices, rounded up; ${thresholds}`,
       });
     }
     const slow = `USD per 1M, Lambda ${parameters.slowLambdaFactor}× slower`;
