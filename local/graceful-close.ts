@@ -14,12 +14,16 @@ export function gracefulClose(server: Server): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy();
       }, 1000);
       timer.unref();
+      // Cleared once closed, or the timer would hold the server (and all it refers to) for the rest of the second.
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
     });
     return closing;
   };
