@@ -361,11 +361,6 @@ const CATALOGUE = {
     id: (p) => `Kode desa/kelurahan berada di luar wilayah tugas Anda; impor ini hanya untuk desa ${p.village}.`,
     en: (p) => `The village code is outside the region you serve; this import is for village ${p.village} only.`,
   },
-  // The same household reference imported before with other content: the file was replaced mid-run.
-  IMPORT_HOUSEHOLD_CHANGED: {
-    id: () => 'Keluarga dengan kode ini sudah diimpor dengan isi yang berbeda dalam impor ini.',
-    en: () => 'A household with this reference was already imported with different content in this import.',
-  },
   IMPORT_NUMBER_LOST_DIGITS: {
     id: (p) => `${p.field} tersimpan sebagai angka sehingga digit terakhirnya hilang; format kolom sebagai Teks lalu ketik ulang.`,
     en: (p) => `${p.field} was saved as a number and lost its last digits; format the column as Text and type it again.`,

@@ -28,7 +28,7 @@ import { Construct } from 'constructs';
  *     by village, then creation           gsi4sk <village code>#<proposalId>
  *     (a regency/district/village is a begins_with on gsi4sk: `81.03.`, `81.03.05.`, `81.03.05.2001#`)
  *   idempotency keys                      pk IDEMPOTENCY#<sha256(key)>  sk IDEMPOTENCY   table
- *     (key = <caller sub>#<Idempotency-Key> or import#<importId>#<householdRef>; the item holds requestHash
+ *     (key = <caller sub>#<Idempotency-Key>; the item holds requestHash
  *     and proposalId; deleted by DynamoDB once expiresAt (epoch seconds, the TTL) passes)
  *   rate-limit counters, one per subject  pk RATE#<sha256(subject)>#<window start>  sk RATE   table
  *     and fixed window                    (window start in epoch seconds; the item holds hits, and expiresAt a
@@ -39,8 +39,9 @@ import { Construct } from 'constructs';
  *   the province's cut-off exports        pk EXPORTS  sk EXPORT#<cut-off month>          table
  *     (one per cut-off, written once; listed newest first)
  *   an import job                         pk IMPORT#<importId>  sk IMPORT                table
- *   its household outcomes                pk IMPORT#<importId>  sk OUTCOME#<sha256(householdRef)>  table
- *     (one item per household, so recording one twice counts it once; read back in row order)
+ *   its household outcomes                pk IMPORT#<importId>  sk OUTCOME#<first row, 8 digits>  table
+ *     (one item per household, so recording one twice counts it once, and an accepted household's draft is
+ *     written with it, so a repeated run makes no second draft; read back in row order)
  *
  * Keys never hold a NIK or KK, nor a client-chosen string: those are hashed first.
  *

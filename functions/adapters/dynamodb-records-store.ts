@@ -23,6 +23,7 @@ import { REGION_CODE_PATTERNS } from '../../domain/regions.ts';
 import {
   ConflictError,
   IdempotencyKeyUsed,
+  ImportOutcomeRecorded,
   InvalidCursorError,
   type Actor,
   type ApprovalTask,
@@ -291,7 +292,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     audit: { actor: Actor; action: string },
     options: CreateProposalOptions = {},
   ): Promise<void> {
-    const { idempotency } = options;
+    const { idempotency, importOutcome } = options;
     const items: TransactItem[] = [
       {
         Put: {
@@ -329,11 +330,20 @@ export class DynamoDbRecordsStore implements RecordsStore {
         },
       });
     }
+    // After the idempotency key, if any: the error handling below finds each write by its position.
+    const outcomeAt = items.length;
+    if (importOutcome) {
+      const { importId, ...outcome } = importOutcome;
+      items.push(...this.importOutcomeWrites(importId, { ...outcome, proposalId: proposal.id }));
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
         return;
       } catch (error) {
+        // A run that recorded the outcome also used the key: the outcome is the answer an import needs.
+        if (importOutcome && isConditionFailure(error, outcomeAt)) throw new ImportOutcomeRecorded(importOutcome.importId);
+        if (importOutcome && isConditionFailure(error, outcomeAt + 1)) throw await this.importNotRunning(importOutcome.importId);
         if (idempotency && isConditionFailure(error, 2)) {
           const first = await this.idempotentProposal(idempotency.key);
           if (first) throw new IdempotencyKeyUsed(first);
@@ -1098,10 +1108,27 @@ export class DynamoDbRecordsStore implements RecordsStore {
   }
 
   async recordImportOutcome(importId: string, outcome: ImportOutcome): Promise<{ recorded: boolean }> {
+    const items = this.importOutcomeWrites(importId, outcome);
+    // Parallel workers add to the same job item; a transaction that collides with another is tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { recorded: true };
+      } catch (error) {
+        if (isConditionFailure(error, 0)) return { recorded: false };
+        if (isConditionFailure(error, 1)) throw await this.importNotRunning(importId);
+        if (!isTransactionConflict(error) || attempt === TRANSACTION_ATTEMPTS) throw error;
+        await conflictBackoff(attempt);
+      }
+    }
+  }
+
+  /** The outcome, written once, and its rows added to the job's counters while the job is RUNNING. */
+  private importOutcomeWrites(importId: string, outcome: ImportOutcome): TransactItem[] {
     if (outcome.rows.length === 0) throw new RangeError('An import outcome covers at least one row');
     const rows = outcome.rows.length;
     const accepted = outcome.proposalId !== undefined;
-    const items: TransactItem[] = [
+    return [
       {
         Put: {
           TableName: this.tableName,
@@ -1132,23 +1159,14 @@ export class DynamoDbRecordsStore implements RecordsStore {
         },
       },
     ];
-    // Parallel workers add to the same job item; a transaction that collides with another is tried again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { recorded: true };
-      } catch (error) {
-        if (isConditionFailure(error, 0)) return { recorded: false };
-        if (isConditionFailure(error, 1)) {
-          const job = await this.getImport(importId);
-          throw job
-            ? new ConflictError(`Import ${importId} is ${job.status}, not RUNNING`, 'IMPORT_NOT_RUNNING')
-            : new ConflictError(`Import ${importId} does not exist`, 'IMPORT_NOT_FOUND');
-        }
-        if (!isTransactionConflict(error) || attempt === TRANSACTION_ATTEMPTS) throw error;
-        await conflictBackoff(attempt);
-      }
-    }
+  }
+
+  /** Why a job refused an outcome: it is no longer RUNNING, or it does not exist. */
+  private async importNotRunning(importId: string): Promise<ConflictError> {
+    const job = await this.getImport(importId);
+    return job
+      ? new ConflictError(`Import ${importId} is ${job.status}, not RUNNING`, 'IMPORT_NOT_RUNNING')
+      : new ConflictError(`Import ${importId} does not exist`, 'IMPORT_NOT_FOUND');
   }
 
   async finishImport(importId: string, status: 'DONE' | 'FAILED', error?: { code: string }): Promise<ImportJob> {

@@ -99,10 +99,16 @@ export type IdempotencyRecord = { requestHash: string; proposalId: string };
 
 export type CreateProposalOptions = {
   /**
-   * `key` is built by the caller (`<caller sub>#<header key>`, `import#<importId>#<householdRef>`); the store keys
-   * the record by its SHA-256. `expiresAt` is in epoch seconds (the table's TTL).
+   * `key` is built by the caller (`<caller sub>#<header key>`); the store keys the record by its SHA-256.
+   * `expiresAt` is in epoch seconds (the table's TTL).
    */
   idempotency?: { key: string; requestHash: string; expiresAt: number };
+  /**
+   * A bulk import's household, accepted as this proposal: its outcome is recorded and counted in the same write
+   * (as recordImportOutcome would), so a draft never stands without its outcome, and the outcome's key keeps a
+   * repeated run from a second draft. Recorded before: ImportOutcomeRecorded, and nothing is written.
+   */
+  importOutcome?: { importId: string; householdRef: string; rows: number[] };
 };
 
 export type ProposalQuery = {
@@ -147,6 +153,15 @@ export type ImportOutcome = {
   issues?: { row: number; column: string; code: string; message: { id: string; en: string } }[];
 };
 
+/** The import household's outcome was recorded before (by an earlier or a parallel run); nothing was written. */
+export class ImportOutcomeRecorded extends Error {
+  override readonly name = 'ImportOutcomeRecorded';
+  readonly code = 'IMPORT_OUTCOME_RECORDED';
+  constructor(importId: string) {
+    super(`The household's outcome in import ${importId} was already recorded`);
+  }
+}
+
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
   constructor(message: string, readonly code = 'CONFLICT') {
@@ -186,7 +201,8 @@ export class InvalidCursorError extends Error {
 export interface RecordsStore {
   /**
    * With `options.idempotency`, the proposal and the key's record are written in one transaction; a key already
-   * used (and not expired) throws IdempotencyKeyUsed and writes nothing.
+   * used (and not expired) throws IdempotencyKeyUsed and writes nothing. With `options.importOutcome`, the
+   * outcome too (ImportOutcomeRecorded, or ConflictError IMPORT_NOT_RUNNING, and nothing written).
    */
   createProposal(proposal: Proposal, audit: { actor: Actor; action: string }, options?: CreateProposalOptions): Promise<void>;
   /** What an unexpired idempotency key stands for, if it was used. */

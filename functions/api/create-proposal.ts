@@ -44,7 +44,7 @@ export async function createProposal(request: ApiRequest<typeof route>, deps: Ap
     requestHash: createHash('sha256').update(JSON.stringify(body)).digest('hex'),
     expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
   };
-  const saved = await saveDraft(deps.store, proposal, { type: 'user', id: caller.sub }, idempotency || undefined);
+  const saved = await saveDraft(deps.store, proposal, { type: 'user', id: caller.sub }, idempotency ? { idempotency } : {});
   if (saved.created) return created(deps, proposal.id, proposal);
   if (!saved.sameRequest) throw new ApiError('IDEMPOTENCY_KEY_REUSED');
   // A replay answers as the first request did, with fresh slots only while the proposal still takes uploads.

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import type { Proposal, ProposalInput } from '../../domain/proposal.ts';
 import type { RegionDirectory } from '../../domain/regions.ts';
 import type { ProposalContext } from '../../domain/validate-proposal.ts';
-import { IdempotencyKeyUsed, type Actor, type RecordsStore } from '../adapters/records-store.ts';
+import { IdempotencyKeyUsed, type Actor, type CreateProposalOptions, type RecordsStore } from '../adapters/records-store.ts';
 
 /*
  * A new DRAFT, the same whether one village operator types it (POST /proposals) or a bulk import reads it
@@ -32,20 +32,20 @@ export function draftProposal(input: ProposalInput, submittedBy: string, now: Da
   };
 }
 
-export type DraftIdempotency = { key: string; requestHash: string; expiresAt: number };
-
 /**
  * Stores the draft, audited as CREATED. With an idempotency key that was used before, nothing is written and
  * the first request's proposal comes back (`created: false`); `sameRequest` says whether that request was this one.
+ * With an import outcome, the outcome is recorded in the same write (see RecordsStore.createProposal).
  */
 export async function saveDraft(
   store: RecordsStore,
   proposal: Proposal,
   actor: Actor,
-  idempotency?: DraftIdempotency,
+  options: CreateProposalOptions = {},
 ): Promise<{ proposalId: string; created: true } | { proposalId: string; created: false; sameRequest: boolean }> {
+  const { idempotency } = options;
   try {
-    await store.createProposal(proposal, { actor, action: 'CREATED' }, idempotency ? { idempotency } : {});
+    await store.createProposal(proposal, { actor, action: 'CREATED' }, options);
     return { proposalId: proposal.id, created: true };
   } catch (error) {
     if (!(error instanceof IdempotencyKeyUsed) || !idempotency) throw error;

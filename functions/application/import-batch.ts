@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { S3Event } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImportFileError, type ImportIssue, type SheetRow } from '../../domain/imports/issues.ts';
@@ -7,7 +6,7 @@ import { householdsFromSheet, type AcceptedHousehold, type RejectedHousehold } f
 import { issue } from '../../domain/messages.ts';
 import { REGION_CODE_PATTERNS, type RegionDirectory } from '../../domain/regions.ts';
 import { ImportFileTooLarge, IMPORT_MAX_BYTES, parseImportObjectKey, type ImportFiles } from '../adapters/import-files.ts';
-import { ConflictError, type ImportJob, type ImportOutcome, type RecordsStore } from '../adapters/records-store.ts';
+import { ConflictError, ImportOutcomeRecorded, type ImportJob, type ImportOutcome, type RecordsStore } from '../adapters/records-store.ts';
 import { isTransient } from '../shared/stage-errors.ts';
 import { log } from '../shared/log.ts';
 import { draftProposal, proposalContext, saveDraft } from './draft-proposal.ts';
@@ -15,8 +14,8 @@ import { draftProposal, proposalContext, saveDraft } from './draft-proposal.ts';
 /*
  * A bulk import, run when its file lands in S3. Every household of the file ends in exactly one recorded
  * outcome: a DRAFT proposal, or a rejection naming row, column and reason. S3 may deliver an event twice and
- * Lambda may run a crashed import again, so every step can repeat: a household's proposal is created under an
- * idempotency key of the import and the household, and its outcome is recorded (and counted) once.
+ * Lambda may run a crashed import again, so every step can repeat: a household's outcome is recorded (and
+ * counted) once, an accepted household's in the same write that creates its proposal.
  */
 
 export type ImportDeps = {
@@ -33,8 +32,6 @@ export type ImportDeps = {
 
 /** Enough to keep DynamoDB busy without a storm of conflicts on the job's counters. */
 export const IMPORT_CONCURRENCY = 8;
-/** An import is retried within minutes; a month is far beyond any retry yet keeps the keys from piling up. */
-const IDEMPOTENCY_TTL_SECONDS = 30 * 86_400;
 const HOUSEHOLD_ATTEMPTS = 5;
 
 /** Why a file could not be imported at all: the file-level codes of domain/imports, or one of these. */
@@ -48,8 +45,6 @@ export const IMPORT_FAILURE_CODES = {
 
 /** The rejection of rows whose village is not the import's (an operator imports for their own village only). */
 export const VILLAGE_OUTSIDE_REGION = 'VILLAGE_OUTSIDE_REGION';
-/** The same household reference was imported before, from different content (the file was replaced mid-run). */
-export const HOUSEHOLD_CHANGED = 'IMPORT_HOUSEHOLD_CHANGED';
 
 export type ImportRunResult =
   | { outcome: 'ignored'; reason: 'other-bucket' | 'not-an-import-key' | 'no-such-import' }
@@ -112,12 +107,7 @@ async function runImport(job: ImportJob, deps: ImportDeps): Promise<ImportJob['s
   const pending = households.filter((household) => !recorded.has(household.householdRef));
   const started = Date.now();
   try {
-    await eachWithLimit(pending, deps.concurrency ?? IMPORT_CONCURRENCY, (household) =>
-      withRetries(async () => {
-        const outcome = await outcomeOf(job, household, deps);
-        await deps.store.recordImportOutcome(importId, outcome);
-      }),
-    );
+    await eachWithLimit(pending, deps.concurrency ?? IMPORT_CONCURRENCY, (household) => withRetries(() => recordHousehold(job, household, deps)));
   } catch (error) {
     // Another run of the same import finished it meanwhile: its outcomes stand.
     if (error instanceof ConflictError && error.code === 'IMPORT_NOT_RUNNING') {
@@ -221,22 +211,27 @@ function withDistinctRefs(households: Household[]): Household[] {
   });
 }
 
-/** Creates the household's DRAFT (once per import and household, whatever runs) or passes its rejection on. */
-async function outcomeOf(job: ImportJob, household: Household, deps: ImportDeps): Promise<ImportOutcome> {
+/**
+ * Records the household's outcome, once per import whatever runs: its rejection, or its DRAFT created in the
+ * same transaction as the outcome naming it. The outcome's key (the import and the household's first row) is
+ * what makes a repeat write nothing, so a crash never leaves a draft without its outcome, nor a second draft.
+ */
+async function recordHousehold(job: ImportJob, household: Household, deps: ImportDeps): Promise<void> {
+  const { importId } = job;
   const { householdRef, rows } = household;
-  if (household.issues !== undefined) return { householdRef, rows, issues: household.issues };
-  const now = deps.now();
-  const saved = await saveDraft(deps.store, draftProposal(household.input, job.createdBy, now), { type: 'user', id: job.createdBy }, {
-    // The household's first row names it within the file: stable across retries, and never derived from the
-    // reference, which an operator may have filled with a KK number.
-    key: `import#${job.importId}#row${firstRow(household)}`,
-    requestHash: createHash('sha256').update(JSON.stringify(household.input)).digest('hex'),
-    expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-  });
-  if (!saved.created && !saved.sameRequest) {
-    return { householdRef, rows, issues: [{ row: rows[0] ?? 0, column: 'household_ref', code: HOUSEHOLD_CHANGED, message: issue('household_ref', HOUSEHOLD_CHANGED).message }] };
+  if (household.issues !== undefined) {
+    await deps.store.recordImportOutcome(importId, { householdRef, rows, issues: household.issues });
+    return;
   }
-  return { householdRef, rows, proposalId: saved.proposalId };
+  try {
+    await saveDraft(deps.store, draftProposal(household.input, job.createdBy, deps.now()), { type: 'user', id: job.createdBy }, {
+      importOutcome: { importId, householdRef, rows },
+    });
+  } catch (error) {
+    // A parallel run of the same import recorded this household first.
+    if (error instanceof ImportOutcomeRecorded) return;
+    throw error;
+  }
 }
 
 /** Runs `work` on every item, at most `limit` at a time; the first failure stops new work and is thrown. */
@@ -260,8 +255,8 @@ async function eachWithLimit<T>(items: readonly T[], limit: number, work: (item:
 }
 
 /**
- * A household's writes again after a throttle or a transaction that kept colliding with others on the job's
- * counters; both writes are idempotent, so repeating them is safe.
+ * A household's write again after a throttle or a transaction that kept colliding with others on the job's
+ * counters; the write is idempotent, so repeating it is safe.
  */
 async function withRetries(step: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {

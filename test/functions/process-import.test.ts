@@ -111,14 +111,18 @@ describe('processing an uploaded import', () => {
     const { csv, expected } = batchForVillage(makeImportBatch({ households: 150, badEvery: 6 }), village, { outsideEvery: 12 });
     const { importId, event } = await startAndUpload(api, operator, 'csv', new TextEncoder().encode(csv));
 
-    // The 40th outcome write fails (a crash), while other households are in flight with their drafts written.
+    // The run crashes right after its 40th household write (a draft with its outcome, or a rejection) reached the
+    // table, while other households are in flight.
     let writes = 0;
+    const householdWrites: (keyof RecordsStore)[] = ['createProposal', 'recordImportOutcome'];
     const crashing = new Proxy(api.deps.store, {
       get(target, name: keyof RecordsStore) {
-        if (name !== 'recordImportOutcome') return (target[name] as Function).bind(target);
-        return async (...args: Parameters<RecordsStore['recordImportOutcome']>) => {
+        const method = (target[name] as Function).bind(target);
+        if (!householdWrites.includes(name)) return method;
+        return async (...args: unknown[]) => {
+          const result = await method(...args);
           if (++writes === 40) throw new Error('injected crash');
-          return target.recordImportOutcome(...args);
+          return result;
         };
       },
     });

@@ -10,6 +10,7 @@ import type { Stage, Status } from '../../../domain/lifecycle.ts';
 import {
   ConflictError,
   IdempotencyKeyUsed,
+  ImportOutcomeRecorded,
   InvalidCursorError,
   type ImportJob,
   type ImportOutcome,
@@ -514,6 +515,38 @@ describe('DynamoDbRecordsStore for the API', () => {
         code: 'IMPORT_NOT_RUNNING',
       });
       expect(await store.importOutcomes(created.importId)).toHaveLength(3);
+    });
+
+    it("creates an imported household's draft with its outcome and counts in one write: a repeat and a finished job write nothing", async () => {
+      const running = job();
+      await store.createImport(running);
+      await store.startImport(running.importId, 5);
+      const villageCode = `${freshRegency()}.01.2001`;
+      const draft = () => draftOf(inVillage(villageCode), now());
+      const household = { importId: running.importId, householdRef: 'H-01', rows: [1, 2, 3] };
+      const create = (proposal: Proposal, importOutcome: typeof household) =>
+        store.createProposal(proposal, { actor: operator, action: 'CREATED' }, { importOutcome });
+      const written = async (proposal: Proposal) =>
+        (await scanTable(clients, tableName)).filter((item) => item.pk === `PROPOSAL#${proposal.id}`);
+
+      const first = draft();
+      await create(first, household);
+      expect(await store.getProposal(first.id)).toMatchObject({ status: 'DRAFT', stage: 'DRAFT' });
+      expect((await written(first)).map((item) => item.entity).sort()).toEqual(['AUDIT', 'PROPOSAL']);
+      expect(await store.importOutcomes(running.importId)).toEqual([{ householdRef: 'H-01', rows: [1, 2, 3], proposalId: first.id }]);
+      expect(await store.getImport(running.importId)).toMatchObject({ processedRows: 3, acceptedRows: 3, rejectedRows: 0 });
+
+      // Another run's draft of the same household: refused whole, proposal, audit and count alike.
+      const repeat = draft();
+      await expect(create(repeat, household)).rejects.toBeInstanceOf(ImportOutcomeRecorded);
+      expect(await written(repeat)).toEqual([]);
+      expect(await store.getImport(running.importId)).toMatchObject({ processedRows: 3, acceptedRows: 3 });
+
+      await store.finishImport(running.importId, 'DONE');
+      const late = draft();
+      await expect(create(late, { ...household, householdRef: 'H-04', rows: [4, 5] })).rejects.toMatchObject({ code: 'IMPORT_NOT_RUNNING' });
+      expect(await written(late)).toEqual([]);
+      expect(await store.importOutcomes(running.importId)).toHaveLength(1);
     });
 
     it('fails a job waiting for its upload with a code, and tells a missing job apart', async () => {
