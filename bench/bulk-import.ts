@@ -9,9 +9,11 @@
  *
  * For scale, the same run then writes the same number of items with a bare BatchWriteItem loop (25 items a
  * request, as many requests at once as the processor writes households) into the same DynamoDB Local: the ratio
- * says how much of the import's time is DynamoDB's floor and how much is everything else.
+ * says how much of the import's time is DynamoDB's floor and how much is everything else. A second bare loop
+ * writes each household as the processor does, one TransactWriteItems of four writes, and nothing else: the
+ * ratio to it says how much of that distance is the transactions themselves.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IMPORT_COLUMNS } from '../domain/imports/columns.ts';
 import { toCsv } from '../domain/imports/csv.ts';
 import { IMPORT_MAX_BYTES } from '../functions/adapters/import-files.ts';
@@ -78,6 +80,8 @@ export const bulkImport: Figure<Parameters> = {
     'rows per second': { unit: 'rows/s', digits: 0 },
     'bare BatchWriteItem items per second': { unit: 'items/s', digits: 0 },
     'import / bare ratio': { unit: '', digits: 3 },
+    'bare TransactWriteItems households per second': { unit: 'households/s', digits: 0 },
+    'import / bare transactions ratio': { unit: '', digits: 3 },
     'rows imported': { unit: 'rows', digits: 0 },
     'rows processed': { unit: 'rows', digits: 0 },
     'rows accepted': { unit: 'rows', digits: 0 },
@@ -156,11 +160,22 @@ export const bulkImport: Figure<Parameters> = {
           progress.note(`GET /imports/{id} of ${largest.file.rows} rows: ${report.status}, ${report.text.length} bytes in ${reportMs} ms`);
 
           const bareSeconds = await bareWrites(clients.dynamodb, `bench-bare-${run}`, totalRows, parameters.bareConcurrency, progress);
+          const households = files.reduce((total, file) => total + file.households, 0);
+          const bareTransactionSeconds = await bareTransactions(
+            clients.dynamodb,
+            `bench-bare-transactions-${run}`,
+            households,
+            parameters.bareConcurrency,
+            progress,
+          );
           return {
             metrics: {
               'rows per second': processed / seconds,
               'bare BatchWriteItem items per second': totalRows / bareSeconds,
               'import / bare ratio': processed / seconds / (totalRows / bareSeconds),
+              'bare TransactWriteItems households per second': households / bareTransactionSeconds,
+              // Rows per second either way: the bare transactions wrote the same households, so the same rows.
+              'import / bare transactions ratio': processed / seconds / (totalRows / bareTransactionSeconds),
               'rows imported': totalRows,
               'rows processed': processed,
               'rows accepted': accepted,
@@ -172,6 +187,7 @@ export const bulkImport: Figure<Parameters> = {
             details: {
               seconds,
               bareSeconds,
+              bareTransactionSeconds,
               files: imports.map((entry, i) => ({
                 rows: entry.file.rows,
                 households: entry.file.households,
@@ -226,6 +242,11 @@ export const bulkImport: Figure<Parameters> = {
       why: 'GET /imports/{id} returns every household outcome; on AWS a Lambda response above 6 MB fails (the local API does not enforce it)',
     });
     verdicts.push({ metric: 'rows per second', level: 'info', why: 'all files, from the first upload until every import is DONE' });
+    verdicts.push({
+      metric: 'import / bare transactions ratio',
+      level: 'info',
+      why: "against one TransactWriteItems per household (a household-sized put, two small puts and an ADD to one shared item, the import's own writes) into a table without indexes: what is left is the import's other work and the records table's indexes",
+    });
     return verdicts;
   },
 };
@@ -239,6 +260,54 @@ async function bareWrites(dynamodb: DynamoDBClient, tableName: string, count: nu
   const counter = progress.counter('bare items written', count, 15_000);
   const started = Date.now();
   await writeItems(dynamodb, tableName, items, { concurrency, onBatch: (written) => counter.add(written) });
+  counter.finish();
+  return (Date.now() - started) / 1000;
+}
+
+/**
+ * One TransactWriteItems per household, as the processor writes an accepted one (a put of the household's size,
+ * two small puts, an ADD to one item all share, as the job's counters are), `concurrency` at once; seconds taken.
+ */
+async function bareTransactions(dynamodb: DynamoDBClient, tableName: string, households: number, concurrency: number, progress: Progress): Promise<number> {
+  await createKeyedTable(dynamodb, tableName);
+  // Made before the clock starts, as the bare BatchWriteItem loop's items are.
+  const drafts = Array.from({ length: households }, (_, h) => importRows(9_500_000 + h, 1).join('\n'));
+  const counter = progress.counter('bare household transactions', households, 15_000);
+  const transaction = (h: number) =>
+    new TransactWriteItemsCommand({
+      TransactItems: [
+        { Put: { TableName: tableName, Item: { pk: { S: `DRAFT#${h}` }, sk: { S: 'DRAFT' }, rows: { S: drafts[h]! } } } },
+        { Put: { TableName: tableName, Item: { pk: { S: `DRAFT#${h}` }, sk: { S: 'AUDIT' }, action: { S: 'CREATED' } } } },
+        { Put: { TableName: tableName, Item: { pk: { S: 'JOB' }, sk: { S: `OUTCOME#${h}` }, proposal: { S: `DRAFT#${h}` } } } },
+        {
+          Update: {
+            TableName: tableName,
+            Key: { pk: { S: 'JOB' }, sk: { S: 'JOB' } },
+            UpdateExpression: 'ADD households :one',
+            ExpressionAttributeValues: { ':one': { N: '1' } },
+          },
+        },
+      ],
+    });
+  let next = 0;
+  const worker = async () => {
+    while (next < households) {
+      const h = next++;
+      // Transactions on the shared item may collide, as the processor's do; it tries again, and so does this.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await dynamodb.send(transaction(h));
+          break;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException) || attempt === 10) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+        }
+      }
+      counter.add(1);
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
   counter.finish();
   return (Date.now() - started) / 1000;
 }
