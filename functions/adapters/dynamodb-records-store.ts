@@ -341,7 +341,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }));
         return;
       } catch (error) {
-        // A run that recorded the outcome also used the key: the outcome is the answer an import needs.
+        // The household was recorded before, by an earlier or a parallel run of its import.
         if (importOutcome && isConditionFailure(error, outcomeAt)) throw new ImportOutcomeRecorded(importOutcome.importId);
         if (importOutcome && isConditionFailure(error, outcomeAt + 1)) throw await this.importNotRunning(importOutcome.importId);
         if (idempotency && isConditionFailure(error, 2)) {
