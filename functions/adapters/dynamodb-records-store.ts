@@ -25,6 +25,8 @@ import {
   IdempotencyKeyUsed,
   ImportOutcomeRecorded,
   InvalidCursorError,
+  importCounts,
+  type ImportCounts,
   type Actor,
   type ApprovalTask,
   type AuditEntry,
@@ -334,7 +336,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     const outcomeAt = items.length;
     if (importOutcome) {
       const { importId, ...outcome } = importOutcome;
-      items.push(...this.importOutcomeWrites(importId, { ...outcome, proposalId: proposal.id }));
+      items.push({ Put: this.importOutcomePut(importId, { ...outcome, proposalId: proposal.id }) });
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -343,7 +345,6 @@ export class DynamoDbRecordsStore implements RecordsStore {
       } catch (error) {
         // The household was recorded before, by an earlier or a parallel run of its import.
         if (importOutcome && isConditionFailure(error, outcomeAt)) throw new ImportOutcomeRecorded(importOutcome.importId);
-        if (importOutcome && isConditionFailure(error, outcomeAt + 1)) throw await this.importNotRunning(importOutcome.importId);
         if (idempotency && isConditionFailure(error, 2)) {
           const first = await this.idempotentProposal(idempotency.key);
           if (first) throw new IdempotencyKeyUsed(first);
@@ -1108,39 +1109,32 @@ export class DynamoDbRecordsStore implements RecordsStore {
   }
 
   async recordImportOutcome(importId: string, outcome: ImportOutcome): Promise<{ recorded: boolean }> {
-    const items = this.importOutcomeWrites(importId, outcome);
-    // Parallel workers add to the same job item; a transaction that collides with another is tried again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { recorded: true };
-      } catch (error) {
-        if (isConditionFailure(error, 0)) return { recorded: false };
-        if (isConditionFailure(error, 1)) throw await this.importNotRunning(importId);
-        if (!isTransactionConflict(error) || attempt === TRANSACTION_ATTEMPTS) throw error;
-        await conflictBackoff(attempt);
-      }
+    try {
+      await this.client.send(new PutCommand(this.importOutcomePut(importId, outcome)));
+      return { recorded: true };
+    } catch (error) {
+      if (isConditionFailure(error)) return { recorded: false };
+      throw error;
     }
   }
 
-  /** The outcome, written once, and its rows added to the job's counters while the job is RUNNING. */
-  private importOutcomeWrites(importId: string, outcome: ImportOutcome): TransactItem[] {
+  /** The outcome, written once: its key is the import and the household's first row. */
+  private importOutcomePut(importId: string, outcome: ImportOutcome) {
     if (outcome.rows.length === 0) throw new RangeError('An import outcome covers at least one row');
-    const rows = outcome.rows.length;
-    const accepted = outcome.proposalId !== undefined;
-    return [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...outcomeKey(importId, outcome.rows), entity: 'IMPORT_OUTCOME', ...outcome },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Update: {
+    return {
+      TableName: this.tableName,
+      Item: { ...outcomeKey(importId, outcome.rows), entity: 'IMPORT_OUTCOME', ...outcome },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  }
+
+  async addImportProgress(importId: string, counts: ImportCounts): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
           TableName: this.tableName,
           Key: importKey(importId),
-          UpdateExpression: 'SET #updatedAt = :now ADD #processedRows :rows, #acceptedRows :accepted, #rejectedRows :rejected',
+          UpdateExpression: 'SET #updatedAt = :now ADD #processedRows :processed, #acceptedRows :accepted, #rejectedRows :rejected',
           ConditionExpression: '#status = :running',
           ExpressionAttributeNames: {
             '#updatedAt': 'updatedAt',
@@ -1151,14 +1145,17 @@ export class DynamoDbRecordsStore implements RecordsStore {
           },
           ExpressionAttributeValues: {
             ':now': this.now().toISOString(),
-            ':rows': rows,
-            ':accepted': accepted ? rows : 0,
-            ':rejected': accepted ? 0 : rows,
+            ':processed': counts.processedRows,
+            ':accepted': counts.acceptedRows,
+            ':rejected': counts.rejectedRows,
             ':running': 'RUNNING',
           },
-        },
-      },
-    ];
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw await this.importNotRunning(importId);
+      throw error;
+    }
   }
 
   /** Why a job refused an outcome: it is no longer RUNNING, or it does not exist. */
@@ -1171,7 +1168,11 @@ export class DynamoDbRecordsStore implements RecordsStore {
 
   async finishImport(importId: string, status: 'DONE' | 'FAILED', error?: { code: string }): Promise<ImportJob> {
     const from: ImportJob['status'][] = status === 'DONE' ? ['RUNNING'] : ['WAITING_FOR_UPLOAD', 'RUNNING'];
-    const values = { status, error: status === 'FAILED' && error ? { code: error.code } : null };
+    const values = {
+      status,
+      error: status === 'FAILED' && error ? { code: error.code } : null,
+      ...(status === 'DONE' && importCounts(await this.importOutcomes(importId))),
+    };
     return this.updateImport(importId, from, values, (job) => {
       // A retried finish finds its own result.
       if (job.status === status) return job;

@@ -104,8 +104,8 @@ export type CreateProposalOptions = {
    */
   idempotency?: { key: string; requestHash: string; expiresAt: number };
   /**
-   * A bulk import's household, accepted as this proposal: its outcome is recorded and counted in the same write
-   * (as recordImportOutcome would), so a draft never stands without its outcome, and the outcome's key keeps a
+   * A bulk import's household, accepted as this proposal: its outcome is recorded in the same write (as
+   * recordImportOutcome would), so a draft never stands without its outcome, and the outcome's key keeps a
    * repeated run from a second draft. Recorded before: ImportOutcomeRecorded, and nothing is written.
    */
   importOutcome?: { importId: string; householdRef: string; rows: number[] };
@@ -162,6 +162,19 @@ export class ImportOutcomeRecorded extends Error {
   }
 }
 
+export type ImportCounts = Pick<ImportJob, 'processedRows' | 'acceptedRows' | 'rejectedRows'>;
+
+/** The rows the outcomes cover: accepted (a proposal was created) and rejected. */
+export function importCounts(outcomes: readonly ImportOutcome[]): ImportCounts {
+  let acceptedRows = 0;
+  let rejectedRows = 0;
+  for (const outcome of outcomes) {
+    if (outcome.proposalId !== undefined) acceptedRows += outcome.rows.length;
+    else rejectedRows += outcome.rows.length;
+  }
+  return { processedRows: acceptedRows + rejectedRows, acceptedRows, rejectedRows };
+}
+
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
   constructor(message: string, readonly code = 'CONFLICT') {
@@ -202,7 +215,7 @@ export interface RecordsStore {
   /**
    * With `options.idempotency`, the proposal and the key's record are written in one transaction; a key already
    * used (and not expired) throws IdempotencyKeyUsed and writes nothing. With `options.importOutcome`, the
-   * outcome too (ImportOutcomeRecorded, or ConflictError IMPORT_NOT_RUNNING, and nothing written).
+   * outcome too (ImportOutcomeRecorded, and nothing written).
    */
   createProposal(proposal: Proposal, audit: { actor: Actor; action: string }, options?: CreateProposalOptions): Promise<void>;
   /** What an unexpired idempotency key stands for, if it was used. */
@@ -301,11 +314,19 @@ export interface RecordsStore {
   /** WAITING_FOR_UPLOAD or RUNNING (a retried run starts again) → RUNNING; counters are kept. */
   startImport(importId: string, totalRows: number): Promise<ImportJob>;
   /**
-   * Records a household's outcome and adds its rows to the job's counters, once: recording the same household
-   * again does nothing (`recorded: false`). The job must be RUNNING (ConflictError IMPORT_NOT_RUNNING).
+   * Records a household's outcome, once: recording the same household again does nothing (`recorded: false`).
+   * The job's counters are not touched: parallel writes to the one job item would conflict (see addImportProgress).
    */
   recordImportOutcome(importId: string, outcome: ImportOutcome): Promise<{ recorded: boolean }>;
-  /** RUNNING → DONE, or WAITING_FOR_UPLOAD/RUNNING → FAILED; finishing again with the same status returns the job. */
+  /**
+   * Adds rows of outcomes a run recorded to the job's counters, which show progress while it runs. The job must be
+   * RUNNING (ConflictError IMPORT_NOT_RUNNING): a run that finds it otherwise stops.
+   */
+  addImportProgress(importId: string, counts: ImportCounts): Promise<void>;
+  /**
+   * RUNNING → DONE, with the counters set from the recorded outcomes (so progress a crashed run never added is
+   * counted too), or WAITING_FOR_UPLOAD/RUNNING → FAILED; finishing again with the same status returns the job.
+   */
   finishImport(importId: string, status: 'DONE' | 'FAILED', error?: { code: string }): Promise<ImportJob>;
   /** Every recorded outcome, in the order of their first row. */
   importOutcomes(importId: string): Promise<ImportOutcome[]>;

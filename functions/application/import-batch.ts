@@ -6,7 +6,7 @@ import { householdsFromSheet, type AcceptedHousehold, type RejectedHousehold } f
 import { issue } from '../../domain/messages.ts';
 import { REGION_CODE_PATTERNS, type RegionDirectory } from '../../domain/regions.ts';
 import { ImportFileTooLarge, IMPORT_MAX_BYTES, parseImportObjectKey, type ImportFiles } from '../adapters/import-files.ts';
-import { ConflictError, ImportOutcomeRecorded, type ImportJob, type ImportOutcome, type RecordsStore } from '../adapters/records-store.ts';
+import { ConflictError, ImportOutcomeRecorded, importCounts, type ImportJob, type ImportOutcome, type RecordsStore } from '../adapters/records-store.ts';
 import { isTransient } from '../shared/stage-errors.ts';
 import { log } from '../shared/log.ts';
 import { draftProposal, proposalContext, saveDraft } from './draft-proposal.ts';
@@ -30,8 +30,10 @@ export type ImportDeps = {
   concurrency?: number;
 };
 
-/** Enough to keep DynamoDB busy without a storm of conflicts on the job's counters. */
+/** Households written at once: enough to keep DynamoDB busy. */
 export const IMPORT_CONCURRENCY = 8;
+/** Households a run records between two additions to the job's counters. */
+const PROGRESS_EVERY = 25;
 const HOUSEHOLD_ATTEMPTS = 5;
 
 /** Why a file could not be imported at all: the file-level codes of domain/imports, or one of these. */
@@ -106,8 +108,13 @@ async function runImport(job: ImportJob, deps: ImportDeps): Promise<ImportJob['s
   const recorded = new Set((await deps.store.importOutcomes(importId)).map((outcome) => outcome.householdRef));
   const pending = households.filter((household) => !recorded.has(household.householdRef));
   const started = Date.now();
+  const progress = importProgress(importId, deps.store);
   try {
-    await eachWithLimit(pending, deps.concurrency ?? IMPORT_CONCURRENCY, (household) => withRetries(() => recordHousehold(job, household, deps)));
+    await eachWithLimit(pending, deps.concurrency ?? IMPORT_CONCURRENCY, async (household) => {
+      const outcome = await withRetries(() => recordHousehold(job, household, deps));
+      if (outcome) await progress.add(outcome);
+    });
+    await progress.flush();
   } catch (error) {
     // Another run of the same import finished it meanwhile: its outcomes stand.
     if (error instanceof ConflictError && error.code === 'IMPORT_NOT_RUNNING') {
@@ -215,23 +222,47 @@ function withDistinctRefs(households: Household[]): Household[] {
  * Records the household's outcome, once per import whatever runs: its rejection, or its DRAFT created in the
  * same transaction as the outcome naming it. The outcome's key (the import and the household's first row) is
  * what makes a repeat write nothing, so a crash never leaves a draft without its outcome, nor a second draft.
+ * Returns the outcome if this run recorded it.
  */
-async function recordHousehold(job: ImportJob, household: Household, deps: ImportDeps): Promise<void> {
+async function recordHousehold(job: ImportJob, household: Household, deps: ImportDeps): Promise<ImportOutcome | undefined> {
   const { importId } = job;
   const { householdRef, rows } = household;
   if (household.issues !== undefined) {
-    await deps.store.recordImportOutcome(importId, { householdRef, rows, issues: household.issues });
-    return;
+    const outcome = { householdRef, rows, issues: household.issues };
+    return (await deps.store.recordImportOutcome(importId, outcome)).recorded ? outcome : undefined;
   }
+  const proposal = draftProposal(household.input, job.createdBy, deps.now());
   try {
-    await saveDraft(deps.store, draftProposal(household.input, job.createdBy, deps.now()), { type: 'user', id: job.createdBy }, {
-      importOutcome: { importId, householdRef, rows },
-    });
+    await saveDraft(deps.store, proposal, { type: 'user', id: job.createdBy }, { importOutcome: { importId, householdRef, rows } });
+    return { householdRef, rows, proposalId: proposal.id };
   } catch (error) {
     // A parallel run of the same import recorded this household first.
-    if (error instanceof ImportOutcomeRecorded) return;
+    if (error instanceof ImportOutcomeRecorded) return undefined;
     throw error;
   }
+}
+
+/**
+ * The job's counters, added to every PROGRESS_EVERY households this run records rather than in each household's
+ * write: with the one job item in every household's transaction, parallel transactions would conflict on it
+ * (DynamoDB cancels a transaction that touches an item another transaction holds). The counters show progress;
+ * finishImport sets them from the outcomes, so rows a crashed run recorded but never added are counted too.
+ */
+function importProgress(importId: string, store: RecordsStore) {
+  let unsaved: ImportOutcome[] = [];
+  const flush = async () => {
+    if (unsaved.length === 0) return;
+    const counts = importCounts(unsaved);
+    unsaved = [];
+    await store.addImportProgress(importId, counts);
+  };
+  return {
+    async add(outcome: ImportOutcome) {
+      unsaved.push(outcome);
+      if (unsaved.length >= PROGRESS_EVERY) await flush();
+    },
+    flush,
+  };
 }
 
 /** Runs `work` on every item, at most `limit` at a time; the first failure stops new work and is thrown. */
@@ -255,10 +286,10 @@ async function eachWithLimit<T>(items: readonly T[], limit: number, work: (item:
 }
 
 /**
- * A household's write again after a throttle or a transaction that kept colliding with others on the job's
- * counters; the write is idempotent, so repeating it is safe.
+ * A household's write again after a throttle or a transaction that kept colliding with another (a parallel run
+ * of the same import); the write is idempotent, so repeating it is safe.
  */
-async function withRetries(step: () => Promise<void>): Promise<void> {
+async function withRetries<T>(step: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();

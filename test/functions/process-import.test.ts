@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { IMPORT_COLUMNS } from '../../domain/imports/columns.ts';
 import { loadRegionData } from '../../domain/region-source.ts';
+import { DynamoDbRecordsStore } from '../../functions/adapters/dynamodb-records-store.ts';
 import type { RecordsStore } from '../../functions/adapters/records-store.ts';
 import { processImportEvent } from '../../functions/application/import-batch.ts';
 import { apiHarness, callers, type ApiHarness } from '../support/api-harness.ts';
@@ -145,6 +146,36 @@ describe('processing an uploaded import', () => {
     expect(new Set(view.accepted.map((household: { proposalId: string }) => household.proposalId))).toEqual(
       new Set(proposals.map((proposal) => proposal.id)),
     );
+  }, 120_000);
+
+  it("keeps the job item out of every household's write, where parallel transactions would conflict on AWS", async () => {
+    const village = freshVillage();
+    const operator = callers.operator(village);
+    const { csv, expected } = batchForVillage(makeImportBatch({ households: 120, badEvery: 5 }), village);
+    const { importId, event } = await startAndUpload(api, operator, 'csv', new TextEncoder().encode(csv));
+
+    // The keys each transaction or put names (updates of the job itself are neither).
+    const keysWritten: { pk: unknown; sk: unknown }[][] = [];
+    const key = ({ pk, sk }: Record<string, unknown>) => ({ pk, sk });
+    const documents = new Proxy(api.clients.documents, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (name !== 'send') return typeof value === 'function' ? value.bind(target) : value;
+        return (command: { input: Record<string, any> }) => {
+          const { TransactItems, Item } = command.input;
+          if (TransactItems) keysWritten.push(TransactItems.map((item: any) => key(item.Put?.Item ?? item.Update?.Key ?? item.ConditionCheck?.Key)));
+          else if (Item) keysWritten.push([key(Item)]);
+          return target.send(command as never);
+        };
+      },
+    });
+    const store = new DynamoDbRecordsStore(documents, api.tableName, api.deps.now);
+    expect(await processImportEvent(event, importDeps(api, { store }))).toEqual([{ outcome: 'finished', importId, status: 'DONE' }]);
+
+    // Every household was one write (a transaction for a draft, a put for a rejection), none with the job item.
+    expect(keysWritten).toHaveLength(expected.accepted.length + expected.rejected.length);
+    expect(keysWritten.flat()).not.toContainEqual({ pk: `IMPORT#${importId}`, sk: 'IMPORT' });
+    expectReport(await report(operator, importId), expected);
   }, 120_000);
 
   it('runs two deliveries of the same event at once without importing a household twice', async () => {

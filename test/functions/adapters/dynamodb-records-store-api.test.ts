@@ -12,6 +12,7 @@ import {
   IdempotencyKeyUsed,
   ImportOutcomeRecorded,
   InvalidCursorError,
+  importCounts,
   type ImportJob,
   type ImportOutcome,
   type RecordsStore,
@@ -474,7 +475,7 @@ describe('DynamoDbRecordsStore for the API', () => {
     });
     const issue = (row: number) => ({ row, column: 'nik', code: 'NIK_FORMAT', message: { id: 'NIK salah', en: 'Wrong NIK' } });
 
-    it('records each household once, counts its rows once, and returns the outcomes in row order', async () => {
+    it('records each household once, adds progress only while running, and counts every outcome once when done', async () => {
       const created = job();
       await store.createImport(created);
       expect(await store.getImport(created.importId)).toEqual(created);
@@ -483,13 +484,14 @@ describe('DynamoDbRecordsStore for the API', () => {
       const rejected: ImportOutcome = { householdRef: 'H-02', rows: [2, 3, 4], issues: [issue(3)] };
       const last: ImportOutcome = { householdRef: 'H-07', rows: [7], proposalId: ulid() };
 
-      await expect(store.recordImportOutcome(created.importId, accepted)).rejects.toMatchObject({ code: 'IMPORT_NOT_RUNNING' });
+      await expect(store.addImportProgress(created.importId, importCounts([accepted]))).rejects.toMatchObject({ code: 'IMPORT_NOT_RUNNING' });
       expect(await store.startImport(created.importId, 6)).toMatchObject({ status: 'RUNNING', totalRows: 6 });
 
       expect(await store.recordImportOutcome(created.importId, accepted)).toEqual({ recorded: true });
       expect(await store.recordImportOutcome(created.importId, accepted)).toEqual({ recorded: false });
-      // A retried run starts again, writes the same households again, and the counters do not move.
-      expect(await store.startImport(created.importId, 6)).toMatchObject({ status: 'RUNNING', processedRows: 2 });
+      await store.addImportProgress(created.importId, importCounts([accepted]));
+      // A retried run starts again and keeps the progress; writing the same households again records nothing.
+      expect(await store.startImport(created.importId, 6)).toMatchObject({ status: 'RUNNING', processedRows: 2, acceptedRows: 2 });
       const results = await Promise.all([
         store.recordImportOutcome(created.importId, rejected),
         store.recordImportOutcome(created.importId, last),
@@ -498,55 +500,51 @@ describe('DynamoDbRecordsStore for the API', () => {
         store.recordImportOutcome(created.importId, last),
       ]);
       expect(results.filter((result) => result.recorded)).toHaveLength(2);
+      // The run that recorded `last` crashed before adding it: progress lags behind the outcomes.
+      await store.addImportProgress(created.importId, importCounts([rejected]));
+      expect(await store.getImport(created.importId)).toMatchObject({ processedRows: 5, acceptedRows: 2, rejectedRows: 3 });
 
-      expect(await store.getImport(created.importId)).toMatchObject({ processedRows: 6, acceptedRows: 3, rejectedRows: 3 });
       expect(await store.importOutcomes(created.importId)).toEqual([rejected, accepted, last]);
       const raw = (await scanTable(clients, tableName)).filter((item) => item.pk === `IMPORT#${created.importId}`);
       // Outcomes are keyed by the household's first row, never by its reference (which may be a KK).
       expect(raw.map((item) => item.sk).sort()).toEqual(['IMPORT', 'OUTCOME#00000002', 'OUTCOME#00000005', 'OUTCOME#00000007']);
 
+      // Done: the counters are the outcomes' own, whatever progress was added.
       const done = await store.finishImport(created.importId, 'DONE');
-      expect(done).toMatchObject({ status: 'DONE', processedRows: 6 });
+      expect(done).toMatchObject({ status: 'DONE', processedRows: 6, acceptedRows: 3, rejectedRows: 3 });
       expect(done).not.toHaveProperty('error');
-      expect(await store.finishImport(created.importId, 'DONE')).toMatchObject({ status: 'DONE' });
+      expect(await store.finishImport(created.importId, 'DONE')).toMatchObject({ status: 'DONE', processedRows: 6 });
       await expect(store.finishImport(created.importId, 'FAILED', { code: 'X' })).rejects.toMatchObject({ code: 'IMPORT_NOT_RUNNING' });
       await expect(store.startImport(created.importId, 6)).rejects.toMatchObject({ code: 'IMPORT_FINISHED' });
-      await expect(store.recordImportOutcome(created.importId, { householdRef: 'H-09', rows: [9] })).rejects.toMatchObject({
-        code: 'IMPORT_NOT_RUNNING',
-      });
-      expect(await store.importOutcomes(created.importId)).toHaveLength(3);
+      await expect(store.addImportProgress(created.importId, importCounts([last]))).rejects.toMatchObject({ code: 'IMPORT_NOT_RUNNING' });
+      expect(await store.getImport(created.importId)).toMatchObject({ processedRows: 6 });
     });
 
-    it("creates an imported household's draft with its outcome and counts in one write: a repeat and a finished job write nothing", async () => {
+    it("creates an imported household's draft and its outcome in one write, and a repeat writes nothing", async () => {
       const running = job();
       await store.createImport(running);
       await store.startImport(running.importId, 5);
       const villageCode = `${freshRegency()}.01.2001`;
       const draft = () => draftOf(inVillage(villageCode), now());
       const household = { importId: running.importId, householdRef: 'H-01', rows: [1, 2, 3] };
-      const create = (proposal: Proposal, importOutcome: typeof household) =>
-        store.createProposal(proposal, { actor: operator, action: 'CREATED' }, { importOutcome });
+      const create = (proposal: Proposal) => store.createProposal(proposal, { actor: operator, action: 'CREATED' }, { importOutcome: household });
       const written = async (proposal: Proposal) =>
         (await scanTable(clients, tableName)).filter((item) => item.pk === `PROPOSAL#${proposal.id}`);
 
       const first = draft();
-      await create(first, household);
+      await create(first);
       expect(await store.getProposal(first.id)).toMatchObject({ status: 'DRAFT', stage: 'DRAFT' });
       expect((await written(first)).map((item) => item.entity).sort()).toEqual(['AUDIT', 'PROPOSAL']);
       expect(await store.importOutcomes(running.importId)).toEqual([{ householdRef: 'H-01', rows: [1, 2, 3], proposalId: first.id }]);
-      expect(await store.getImport(running.importId)).toMatchObject({ processedRows: 3, acceptedRows: 3, rejectedRows: 0 });
+      // The job item stays out of the household's write (see addImportProgress).
+      expect(await store.getImport(running.importId)).toMatchObject({ processedRows: 0 });
 
-      // Another run's draft of the same household: refused whole, proposal, audit and count alike.
+      // Another run's draft of the same household: refused whole, proposal and audit alike.
       const repeat = draft();
-      await expect(create(repeat, household)).rejects.toBeInstanceOf(ImportOutcomeRecorded);
+      await expect(create(repeat)).rejects.toBeInstanceOf(ImportOutcomeRecorded);
       expect(await written(repeat)).toEqual([]);
-      expect(await store.getImport(running.importId)).toMatchObject({ processedRows: 3, acceptedRows: 3 });
-
-      await store.finishImport(running.importId, 'DONE');
-      const late = draft();
-      await expect(create(late, { ...household, householdRef: 'H-04', rows: [4, 5] })).rejects.toMatchObject({ code: 'IMPORT_NOT_RUNNING' });
-      expect(await written(late)).toEqual([]);
       expect(await store.importOutcomes(running.importId)).toHaveLength(1);
+      expect(await store.finishImport(running.importId, 'DONE')).toMatchObject({ processedRows: 3, acceptedRows: 3, rejectedRows: 0 });
     });
 
     it('fails a job waiting for its upload with a code, and tells a missing job apart', async () => {
@@ -563,7 +561,7 @@ describe('DynamoDbRecordsStore for the API', () => {
       expect(await store.getImport(missing)).toBeUndefined();
       await expect(store.startImport(missing, 1)).rejects.toMatchObject({ code: 'IMPORT_NOT_FOUND' });
       await expect(store.finishImport(missing, 'DONE')).rejects.toMatchObject({ code: 'IMPORT_NOT_FOUND' });
-      await expect(store.recordImportOutcome(missing, { householdRef: 'H-1', rows: [1] })).rejects.toMatchObject({
+      await expect(store.addImportProgress(missing, importCounts([{ householdRef: 'H-1', rows: [1] }]))).rejects.toMatchObject({
         code: 'IMPORT_NOT_FOUND',
       });
       expect(await store.importOutcomes(missing)).toEqual([]);
