@@ -1158,7 +1158,7 @@ export class DynamoDbRecordsStore implements RecordsStore {
     }
   }
 
-  /** Why a job refused an outcome: it is no longer RUNNING, or it does not exist. */
+  /** Why a job refused progress: it is no longer RUNNING, or it does not exist. */
   private async importNotRunning(importId: string): Promise<ConflictError> {
     const job = await this.getImport(importId);
     return job
